@@ -1,0 +1,52 @@
+"""Pathways: a community for people changing careers in the AI era."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from community import config as settings
+from community.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI and error pages.
+
+    It never touches the database schema; ``flask db upgrade`` does that.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.update(settings.BASE_SETTINGS)
+    app.config.update(settings.settings_from_environment(app.instance_path))
+    app.config.update(config or {})
+    settings.check_production_settings(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from community import cli, errors, security, templating
+    from community.accounts.views import bp as accounts_bp
+    from community.discussions.views import bp as discussions_bp
+    from community.main.views import bp as main_bp
+    from community.notifications.views import bp as notifications_bp
+
+    for blueprint in (main_bp, accounts_bp, discussions_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+
+    errors.register_error_handlers(app)
+    security.register_security_headers(app)
+    templating.register_template_helpers(app)
+    cli.register_commands(app)
+    return app

@@ -1,0 +1,134 @@
+"""Account forms. Field names follow DESIGN.md and become the HTML names."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from community.accounts import services
+from community.accounts.models import USERNAME_PATTERN
+from community.timeutil import timezone_names
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+BIO_MAX = 5000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        "Username",
+        filters=[_strip, _lower],
+        validators=[
+            InputRequired("Choose a username."),
+            Length(3, 30, "Usernames are 3 to 30 characters long."),
+            Regexp(
+                USERNAME_PATTERN,
+                message="Use lower-case letters, digits, underscores and hyphens only.",
+            ),
+        ],
+        description="3–30 characters: a–z, 0–9, _ and -.",
+    )
+    email = EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254),
+            Email("Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            InputRequired("Choose a password."),
+            Length(PASSWORD_MIN, PASSWORD_MAX, f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters."),
+        ],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[
+            InputRequired("Repeat your password."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
+    )
+
+    def validate_username(self, field) -> None:
+        if services.username_taken(field.data):
+            raise ValidationError("That username is taken.")
+
+    def validate_email(self, field) -> None:
+        if services.email_taken(field.data):
+            raise ValidationError("An account with that email already exists.")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        "Username or email",
+        filters=[_strip],
+        validators=[InputRequired("Enter your username or email."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password."), Length(max=PASSWORD_MAX)]
+    )
+    remember = BooleanField("Remember me")
+
+
+class SettingsForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        filters=[_strip],
+        validators=[Optional(), Length(max=60, message="Keep it under 60 characters.")],
+    )
+    bio = TextAreaField(
+        "Bio",
+        validators=[Length(max=BIO_MAX, message=f"A bio holds up to {BIO_MAX:,} characters.")],
+        description="Markdown: **bold**, _italic_, [links](https://example.com), lists.",
+    )
+    timezone = SelectField("Time zone", validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password.")]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired("Choose a new password."),
+            Length(PASSWORD_MIN, PASSWORD_MAX, f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[
+            InputRequired("Repeat the new password."),
+            EqualTo("new_password", "The two passwords do not match."),
+        ],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password", validators=[InputRequired("Enter your password to confirm.")]
+    )

@@ -1,0 +1,75 @@
+"""Command-line tasks (``flask --app wsgi <command>``); they call the same services as views."""
+
+from __future__ import annotations
+
+import re
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask
+from sqlalchemy import select
+
+from community.accounts import services as accounts
+from community.accounts.forms import PASSWORD_MIN
+from community.accounts.models import USERNAME_PATTERN, Role, User
+from community.content import render_markdown
+from community.discussions import services as discussions
+from community.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(create_user)
+    app.cli.add_command(rerender)
+
+
+@click.command("seed")
+def seed() -> None:
+    """Publish the career-transition guide as the first post (safe to run again)."""
+    guide, created = discussions.seed_guide()
+    db.session.commit()
+    state = "created" if created else "already present"
+    click.echo(f"Guide {state}: /posts/{guide.id}/{guide.slug}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--email", help="Required for a new account.")
+@click.option("--password", help="Required for a new account.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=None)
+def create_user(username: str, email: str | None, password: str | None, role: str | None) -> None:
+    """Create a member, or change an existing member's role when given only --role."""
+    existing = db.session.scalar(select(User).where(User.username == username.lower()))
+    if existing is not None:
+        if role is None or email or password:
+            raise click.UsageError(f"{username} exists; to change the role, pass only --role.")
+        accounts.set_role(existing, Role(role))
+        db.session.commit()
+        click.echo(f"{existing.username} is now {role}.")
+        return
+    if not email or not password:
+        raise click.UsageError("A new account needs --email and --password.")
+    if not re.fullmatch(USERNAME_PATTERN, username.lower()):
+        raise click.UsageError("Usernames are 3-30 characters of a-z, 0-9, _ and -.")
+    if accounts.username_taken(username) or accounts.email_taken(email):
+        raise click.UsageError("That username or email is taken.")
+    if len(password) < PASSWORD_MIN:
+        raise click.UsageError(f"Passwords have at least {PASSWORD_MIN} characters.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.UsageError(str(error)) from error
+    user = accounts.register_user(username, email, password, Role(role or Role.MEMBER))
+    db.session.commit()
+    click.echo(f"Created {user.username} ({user.role.value}).")
+
+
+@click.command("rerender")
+def rerender() -> None:
+    """Rebuild every stored HTML column from its Markdown (after a policy change)."""
+    users = db.session.scalars(select(User)).all()
+    for user in users:
+        user.bio_html = render_markdown(user.bio_md, "comment")
+    posts = discussions.rerender_posts()
+    db.session.commit()
+    click.echo(f"Re-rendered {len(users)} bios and {posts} posts.")

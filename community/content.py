@@ -1,0 +1,149 @@
+"""The one pipeline by which user text becomes HTML, and plain-text helpers.
+
+Markdown is rendered once, on write, and stored beside its source (``*_md`` and
+``*_html`` columns). Only the stored HTML is ever marked safe in templates, so
+changing the policy here means running ``flask rerender``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Literal
+
+import bleach
+import markdown
+from bleach.linkifier import LinkifyFilter
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+Profile = Literal["post", "comment"]
+
+_INLINE_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "br",
+    "code",
+    "del",
+    "em",
+    "i",
+    "kbd",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+}
+_BLOCK_TAGS = {"blockquote", "dd", "dl", "dt", "hr", "li", "ol", "p", "pre", "ul"}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
+
+ALLOWED_TAGS: dict[Profile, frozenset[str]] = {
+    "post": frozenset(_INLINE_TAGS | _BLOCK_TAGS | _HEADING_TAGS | _TABLE_TAGS),
+    "comment": frozenset(_INLINE_TAGS | _BLOCK_TAGS | (_HEADING_TAGS - {"h1", "h2"})),
+}
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel"],
+    "abbr": ["title"],
+    "code": ["class"],
+    "th": ["align"],
+    "td": ["align"],
+    "ol": ["start"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+_MARKDOWN_EXTENSIONS: dict[Profile, list[str]] = {
+    "post": ["fenced_code", "tables", "sane_lists"],
+    "comment": ["fenced_code", "sane_lists"],
+}
+
+
+class _ImagesAsLinks(Treeprocessor):
+    """Markdown images become links to the image: no third-party loads on our pages."""
+
+    def run(self, root):
+        for img in root.iter("img"):
+            src, alt = img.get("src", ""), img.get("alt", "")
+            img.clear()
+            img.tag = "a"
+            img.set("href", src)
+            img.text = alt or src
+
+
+class ImagesAsLinksExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 0)
+
+
+_CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "code" and name == "class":
+        return bool(_CODE_CLASS.match(value))
+    return name in ALLOWED_ATTRIBUTES.get(tag, ())
+
+
+def _set_link_rel(attrs: dict, new: bool = False) -> dict:
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+def _cleaner(profile: Profile) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS[profile],
+        attributes={tag: _allowed_attribute for tag in ALLOWED_TAGS[profile]},
+        protocols=ALLOWED_PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_set_link_rel],
+                skip_tags=["pre", "code"],
+                parse_email=False,
+            )
+        ],
+    )
+
+
+_CLEANERS = {profile: _cleaner(profile) for profile in ALLOWED_TAGS}
+
+
+def render_markdown(text: str, profile: Profile = "comment") -> str:
+    """Turn member-written Markdown into HTML that is safe to show to everyone.
+
+    Raw HTML in the source is escaped (shown as text) unless its tag is on the
+    allowlist; links get ``rel="nofollow ugc noopener"``; only http, https and
+    mailto links survive. ``profile`` picks the allowlist: posts also get
+    tables and top-level headings.
+    """
+    source = (text or "").replace("\r\n", "\n")
+    extensions = [*_MARKDOWN_EXTENSIONS[profile], ImagesAsLinksExtension()]
+    html = markdown.markdown(source, extensions=extensions, output_format="html")
+    return _CLEANERS[profile].clean(html)
+
+
+def plain_text(html: str) -> str:
+    """The text a reader sees in rendered HTML, with tags and entities removed."""
+    return Markup(html).striptags()
+
+
+def excerpt(html: str, length: int = 200) -> str:
+    """A short plain-text preview of rendered HTML, cut at a word boundary."""
+    text = plain_text(html)
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:-") + "…"
+
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(title: str, max_length: int = 80) -> str:
+    """A URL-friendly form of a title; ids make URLs unique, slugs make them readable."""
+    slug = _NON_SLUG.sub("-", title.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "post"

@@ -1,0 +1,1 @@
+"""Discussions: posts (the guide first among them), comments, votes, threads."""

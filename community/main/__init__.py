@@ -1,0 +1,1 @@
+"""Site-wide pages: home, the guide shortcut, health check."""

@@ -1,0 +1,48 @@
+"""What every template can use: navigation, permissions, time formatting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, url_for
+from flask_login import current_user
+
+from community import permissions
+from community.notifications.services import unread_count
+from community.timeutil import to_zone
+
+#: (label, endpoint) of the main sections; a section shows once its blueprint exists.
+NAV_SECTIONS = [
+    ("Discussions", "discussions.index"),
+    ("Mentors", "mentorship.directory"),
+    ("Events", "events.index"),
+]
+
+
+def viewer_timezone() -> str:
+    if getattr(current_user, "is_authenticated", False):
+        return current_user.timezone
+    return "UTC"
+
+
+def format_datetime(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A timestamp in the viewer's time zone, with the zone's abbreviation."""
+    if moment is None:
+        return ""
+    local = to_zone(moment, viewer_timezone())
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals.update(permissions.TEMPLATE_PREDICATES)
+
+    @app.context_processor
+    def navigation():
+        sections = [
+            (label, url_for(endpoint), endpoint.split(".")[0])
+            for label, endpoint in NAV_SECTIONS
+            if endpoint in app.view_functions
+        ]
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        return {"nav_sections": sections, "unread_notifications": unread}
