@@ -16,6 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
 from community import create_app
 from community.accounts.models import Role, User
@@ -145,7 +146,8 @@ def make_user(
 ) -> User:
     username = username or f"member{next(_counter)}"
     user = User(username=username, email=email or f"{username}@example.com", role=role)
-    user.set_password(password)
+    # A cheap hash keeps the suite fast; real accounts use Werkzeug's default (scrypt).
+    user.password_hash = generate_password_hash(password, "pbkdf2:sha256:1000")
     if suspended:
         user.suspended_at = utcnow()
     db.session.add(user)

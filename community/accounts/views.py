@@ -28,6 +28,7 @@ from community.accounts.forms import (
 )
 from community.accounts.models import User
 from community.extensions import db, limiter
+from community.permissions import can_write
 from community.redirects import safe_next_url
 from community.timeutil import utcnow
 
@@ -105,6 +106,8 @@ def _settings_page(**forms):
 @login_required
 def settings():
     form = _settings_form()
+    if request.method == "POST" and not can_write(current_user):
+        abort(403)
     if form.validate_on_submit():
         services.update_profile(
             current_user, form.display_name.data or "", form.bio.data or "", form.timezone.data

@@ -1,0 +1,223 @@
+"""The application shell: configuration, security headers, error pages, health, rate limits."""
+
+import os
+import socket
+
+import pytest
+from flask import abort
+from sqlalchemy import text
+
+from community import create_app
+from community.config import DEFAULT_SECRET_KEY, ConfigurationError
+from community.extensions import db
+from tests.conftest import (
+    DEFAULT_PASSWORD,
+    PathwaysClient,
+    login_as,
+    make_test_app,
+    make_user,
+    skip_or_fail,
+)
+
+
+@pytest.mark.parametrize("key", [None, DEFAULT_SECRET_KEY, "too-short"])
+def test_production_refuses_a_default_or_short_secret_key(key):
+    config = {"PATHWAYS_ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    if key is not None:
+        config["SECRET_KEY"] = key
+    else:
+        config["SECRET_KEY"] = DEFAULT_SECRET_KEY
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_starts_with_a_real_secret_key():
+    app = create_app(
+        {
+            "PATHWAYS_ENV": "production",
+            "SECRET_KEY": "k" * 64,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
+    assert app.config["SECRET_KEY"] == "k" * 64
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/elsewhere.sqlite3")
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/elsewhere.sqlite3"
+    assert app.config["RATELIMIT_ENABLED"] is False
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SECRET_KEY"] == "s" * 40
+
+
+def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{os.path.join(app.instance_path, 'pathways.sqlite3')}"
+    )
+
+
+def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
+    app = make_test_app(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("path", ["/", "/auth/login", "/nowhere", "/healthz"])
+def test_security_headers_on_every_response(app, client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("path", ["/", "/auth/login", "/auth/register", "/guide"])
+def test_templates_have_no_inline_script_or_style(app, client, runner, path):
+    runner.invoke(args=["seed"])
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    assert "<script>" not in page and "<style" not in page and " style=" not in page
+    assert " onclick=" not in page and " onload=" not in page
+    assert "http://" not in page.replace('"http://www.w3.org', "")  # nothing from another host
+
+
+def test_session_cookie_is_httponly_and_lax(app, client):
+    make_user("mira")
+    response = client.submit("/auth/login", {"username": "mira", "password": DEFAULT_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_COOKIE_SECURE": True}])
+def test_session_cookie_secure_when_configured(app, client):
+    assert "Secure" in client.get("/auth/login").headers["Set-Cookie"]
+
+
+@pytest.fixture
+def app_with_error_routes(app):
+    @app.route("/_test/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    @app.route("/_test/<int:code>")
+    def fail(code):
+        abort(code)
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "title"),
+    [
+        ("/_test/400", 400, "Bad request"),
+        ("/_test/403", 403, "Not allowed"),
+        ("/nowhere", 404, "Page not found"),
+        ("/_test/413", 413, "Too large"),
+        ("/_test/429", 429, "Slow down"),
+        ("/_test/boom", 500, "Something went wrong"),
+    ],
+)
+def test_error_pages_are_templated(app_with_error_routes, client, path, code, title):
+    response = client.get(path)
+    assert response.status_code == code
+    page = response.get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    assert 'class="site-header"' in page
+
+
+def test_405_page(app, client):
+    response = client.post("/")
+    assert response.status_code == 405
+    assert "Method not allowed" in response.get_data(as_text=True)
+
+
+def test_413_for_an_oversized_body(app, client):
+    response = client.post("/auth/login", data={"username": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_healthz_reports_database(app, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_broken_database(tmp_path):
+    app = make_test_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def _login_until_limited(client, attempts=11):
+    return [
+        client.submit("/auth/login", {"username": "mira", "password": "wrong pass"})
+        for _ in range(attempts)
+    ]
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_login_is_rate_limited(app, client):
+    responses = _login_until_limited(client)
+    assert [response.status_code for response in responses] == [200] * 10 + [429]
+    assert "Too many attempts" in responses[-1].get_data(as_text=True)
+    assert client.get("/auth/login").status_code == 200  # reading the form is not limited
+
+
+def _redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_rate_limits_are_shared_through_redis(tmp_path):
+    if not _redis_available():
+        skip_or_fail("Redis is not running on 127.0.0.1:6379")
+    import redis
+
+    storage = "redis://127.0.0.1:6379/15"
+    redis.Redis.from_url(storage).flushdb()
+    workers = [
+        make_test_app(
+            f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI=storage,
+        )
+        for _ in range(2)
+    ]
+    with workers[0].app_context():
+        db.create_all()
+    codes = []
+    for number in range(12):
+        worker = workers[number % 2]  # alternate "gunicorn workers"
+        worker.test_client_class = PathwaysClient
+        with worker.app_context():
+            codes.append(
+                worker.test_client()
+                .submit("/auth/login", {"username": "mira", "password": "wrong pass"})
+                .status_code
+            )
+    redis.Redis.from_url(storage).flushdb()
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+
+
+def test_signed_in_member_sees_member_menu(app, client):
+    user = make_user("mira")
+    login_as(client, user)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/u/mira"' in page and "Settings" in page and "Sign out" in page
+    assert "Sign up" not in page
