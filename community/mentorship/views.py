@@ -281,6 +281,8 @@ def _show(mentorship: MentorshipRequest, **forms):
     suggestions = []
     if is_mentee and mentorship.state in (RequestState.DECLINED, RequestState.EXPIRED):
         suggestions = profiles.suggest_mentors(mentorship)
+    active = profiles.active_counts(profile.user_id for profile in suggestions)
+    actions = services.available_actions(mentorship, current_user)
     retrospective = thread.retrospective_of(mentorship, current_user)
     forms.setdefault("decline_form", DeclineForm(prefix="decline"))
     forms.setdefault("complete_form", EndForm(prefix="complete"))
@@ -294,10 +296,15 @@ def _show(mentorship: MentorshipRequest, **forms):
         "mentorship/show.html",
         mentorship=mentorship,
         messages=messages,
-        actions=services.available_actions(mentorship, current_user),
+        actions=actions,
+        moves=actions & services.TRANSITIONS.keys(),
         is_mentee=is_mentee,
         other=mentorship.other_side(current_user),
         suggestions=suggestions,
+        suggestion_places={
+            profile.user_id: profiles.open_places(profile, active[profile.user_id])
+            for profile in suggestions
+        },
         retrospective=retrospective,
         expires_at=services.expires_at(mentorship),
         open_states=OPEN_STATES,
