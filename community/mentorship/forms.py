@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -34,6 +35,11 @@ THREAD_MESSAGE_MAX = 5000
 NOTE_MAX = 1000
 RETROSPECTIVE_MAX = 3000
 MARKDOWN_HINT = "Markdown: **bold**, _italic_, [links](https://example.com), lists."
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _strip(value):
@@ -78,7 +84,7 @@ class MentorProfileForm(FlaskForm):
     )
     expertise = CheckboxListField(
         "Expertise",
-        choices=list(CURATED_EXPERTISE.items()),
+        choices=choices(CURATED_EXPERTISE.items()),
         validate_choice=True,
     )
     other_expertise = StringField(
@@ -114,7 +120,7 @@ class MentorProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        self.timezone.choices = choices((name, name.replace("_", " ")) for name in timezone_names())
 
     def validate_expertise(self, field) -> None:
         if not field.data and not split_list(self.other_expertise.data):
@@ -150,7 +156,9 @@ OTHER_REASON = "other"
 class DeclineForm(FlaskForm):
     reason = RadioField(
         "Reason",
-        choices=[*DECLINE_REASONS.items(), (OTHER_REASON, "Another reason (write it below)")],
+        choices=choices(
+            [*DECLINE_REASONS.items(), (OTHER_REASON, "Another reason (write it below)")]
+        ),
         validators=[InputRequired("Choose a reason.")],
     )
     reason_detail = StringField(
@@ -215,7 +223,7 @@ class DirectoryFilterForm(FlaskForm):
 
     def __init__(self, *args, languages: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.expertise.choices = [("", "Any expertise"), *CURATED_EXPERTISE.items()]
-        self.language.choices = [("", "Any language")] + [
-            (language, language.capitalize()) for language in languages
-        ]
+        self.expertise.choices = choices([("", "Any expertise"), *CURATED_EXPERTISE.items()])
+        self.language.choices = choices(
+            [("", "Any language")] + [(language, language.capitalize()) for language in languages]
+        )

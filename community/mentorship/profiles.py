@@ -66,6 +66,30 @@ def _languages(names: Iterable[str]) -> list[str]:
     return seen
 
 
+def _sync_expertise(profile: MentorProfile, tags: list[tuple[str, str]]) -> None:
+    """Keep rows whose slug stays (unique per profile), add the new, drop the rest."""
+    kept = {tag.slug: tag for tag in profile.expertise}
+    profile.expertise = [
+        _placed(kept.get(slug) or MentorExpertise(slug=slug), position, label=label)
+        for position, (slug, label) in enumerate(tags)
+    ]
+
+
+def _sync_languages(profile: MentorProfile, languages: list[str]) -> None:
+    kept = {row.language: row for row in profile.languages}
+    profile.languages = [
+        _placed(kept.get(language) or MentorLanguage(language=language), position)
+        for position, language in enumerate(languages)
+    ]
+
+
+def _placed(row, position: int, **values):
+    row.position = position
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
 def save_profile(
     user: User,
     *,
@@ -93,14 +117,8 @@ def save_profile(
     profile.is_accepting = accepting
     profile.left_at = None
     profile.updated_at = utcnow()
-    profile.expertise = [
-        MentorExpertise(slug=slug, label=label, position=position)
-        for position, (slug, label) in enumerate(_expertise_tags(expertise, other_expertise))
-    ]
-    profile.languages = [
-        MentorLanguage(language=language, position=position)
-        for position, language in enumerate(_languages(languages))
-    ]
+    _sync_expertise(profile, _expertise_tags(expertise, other_expertise))
+    _sync_languages(profile, _languages(languages))
     db.session.flush()
     return profile
 

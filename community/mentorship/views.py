@@ -24,6 +24,7 @@ from community.mentorship.forms import (
     MessageForm,
     RequestForm,
     RetrospectiveForm,
+    choices,
     split_list,
 )
 from community.mentorship.models import (
@@ -47,7 +48,7 @@ def directory():
     form = DirectoryFilterForm(request.args, languages=profiles.language_choices())
     expertise = request.args.get("expertise", "").strip()[:40]
     if expertise and expertise not in CURATED_EXPERTISE:
-        form.expertise.choices.append((expertise, profiles.expertise_label(expertise)))
+        form.expertise.choices += choices([(expertise, profiles.expertise_label(expertise))])
     query = profiles.directory_query(
         expertise=expertise or None,
         language=request.args.get("language", "").strip()[:40] or None,
@@ -119,8 +120,11 @@ def edit_profile():
     existing = profiles.get_profile(current_user)
     if existing is not None:
         form = MentorProfileForm(
-            obj=existing,
+            headline=existing.headline,
             bio=existing.bio_md,
+            years_experience=existing.years_experience,
+            timezone=existing.timezone,
+            capacity=existing.capacity,
             expertise=[slug for slug in existing.expertise_slugs if slug in CURATED_EXPERTISE],
             other_expertise=", ".join(
                 tag.label for tag in existing.expertise if tag.slug not in CURATED_EXPERTISE
