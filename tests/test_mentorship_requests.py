@@ -79,9 +79,7 @@ def test_requesting_oneself_is_refused_with_a_message(mentor, login):
     client = login(mentor.user)
     assert "to yourself" in client.get("/mentors/maya/request").get_data(as_text=True)
     response = client.submit("/mentors/maya/request", {"message": REQUEST_TEXT})
-    assert "You can&#39;t send a mentorship request to yourself." in response.get_data(
-        as_text=True
-    )
+    assert "You can&#39;t send a mentorship request to yourself." in response.get_data(as_text=True)
     assert request_count() == 0
 
 
