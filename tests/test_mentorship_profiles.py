@@ -238,3 +238,10 @@ def test_mentorship_settings_default_and_refuse_nonsense(monkeypatch, tmp_path):
     monkeypatch.setenv("MENTORSHIP_MAX_OPEN_REQUESTS", "many")
     with pytest.raises(settings.ConfigurationError, match="whole number"):
         settings.settings_from_environment(str(tmp_path))
+
+
+def test_hostile_directory_queries_are_harmless(client, mentors):
+    for query in ("?q=%00", "?language=%00x", "?expertise=" + "x" * 500, "?page=-1", "?page=x"):
+        assert client.get(f"/mentors/{query}").status_code == 200
+    page = client.get("/mentors/?q=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page

@@ -354,3 +354,30 @@ def test_export_holds_the_members_mentorship(mentor, login):
     assert as_mentor["mentor_profile"]["expertise"] == ["Data", "Career change"]
     assert as_mentor["requests"][0]["role"] == "mentor"
     assert as_mentor["requests"][0]["message"] is None
+
+
+def test_nul_characters_never_break_a_save(mentor, login):
+    client = login(make_user())
+    response = client.submit("/mentors/maya/request", {"message": REQUEST_TEXT + "\x00 end"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(MentorshipRequest.message_md)).endswith(" end")
+    assert "\x00" not in db.session.scalar(select(MentorshipRequest.message_md))
+
+
+def test_my_mentorships_query_count_does_not_grow(app, login):
+    app.config["MENTORSHIP_MAX_OPEN_REQUESTS"] = 10
+    me = make_user("me")
+    my_profile = make_mentor(me, capacity=20)
+    client = login(me)
+
+    def queries() -> int:
+        with count_queries() as statements:
+            assert client.get("/mentorship/").status_code == 200
+        return len(statements)
+
+    make_request(make_user(), my_profile)
+    few = queries()
+    for state in (S.PENDING, S.ACCEPTED, S.DECLINED, S.COMPLETED) * 3:
+        make_request(make_user(), my_profile, state)
+        make_request(me, make_mentor(), state)
+    assert queries() == few

@@ -42,6 +42,20 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def _without_nul(value):
+    """PostgreSQL text can't hold NUL characters; drop them rather than fail on save."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class MentorshipForm(FlaskForm):
+    """Every text field of these forms drops NUL characters before other filters run."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = [_without_nul, *options.get("filters", ())]
+            return unbound_field.bind(form=form, **options)
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -67,7 +81,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MentorProfileForm(FlaskForm):
+class MentorProfileForm(MentorshipForm):
     headline = StringField(
         "Headline",
         filters=[_strip],
@@ -133,7 +147,7 @@ class MentorProfileForm(FlaskForm):
         _check_list(field, LANGUAGES_MAX, "languages")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(MentorshipForm):
     message = TextAreaField(
         "Your message",
         validators=[
@@ -153,7 +167,7 @@ class RequestForm(FlaskForm):
 OTHER_REASON = "other"
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(MentorshipForm):
     reason = RadioField(
         "Reason",
         choices=choices(
@@ -177,16 +191,26 @@ class DeclineForm(FlaskForm):
         return DECLINE_REASONS[self.reason.data]
 
 
-class EndForm(FlaskForm):
-    """Completing or cancelling an active mentorship, with an optional note."""
+class CompleteForm(MentorshipForm):
+    """Marking an active mentorship completed, with an optional note to the other side."""
 
     note = TextAreaField(
-        "Note (optional)",
+        "Closing note (optional)",
+        validators=[Length(max=NOTE_MAX, message=f"Up to {NOTE_MAX:,} characters.")],
+        description="What you achieved together; the other side sees it.",
+    )
+
+
+class CancelForm(MentorshipForm):
+    """Ending an active mentorship early, with an optional note to the other side."""
+
+    note = TextAreaField(
+        "Why you are cancelling (optional)",
         validators=[Length(max=NOTE_MAX, message=f"Up to {NOTE_MAX:,} characters.")],
     )
 
 
-class MessageForm(FlaskForm):
+class MessageForm(MentorshipForm):
     body = TextAreaField(
         "Message",
         validators=[
@@ -199,7 +223,7 @@ class MessageForm(FlaskForm):
     )
 
 
-class RetrospectiveForm(FlaskForm):
+class RetrospectiveForm(MentorshipForm):
     body = TextAreaField(
         "Your retrospective",
         validators=[
@@ -210,7 +234,7 @@ class RetrospectiveForm(FlaskForm):
     )
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(MentorshipForm):
     """The directory's GET filters (no CSRF: reading only)."""
 
     class Meta:

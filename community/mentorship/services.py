@@ -386,3 +386,18 @@ def available_actions(request: MentorshipRequest, user: User) -> set[str]:
     if request.state == RequestState.COMPLETED:
         actions.add("retrospective")
     return actions
+
+
+def group_by_stage(
+    requests: list[MentorshipRequest], past_limit: int = 50
+) -> dict[str, list[MentorshipRequest]]:
+    """Split a member's requests into pending, active and (the latest) past ones."""
+    groups: dict[str, list[MentorshipRequest]] = {"pending": [], "active": [], "past": []}
+    for item in requests:
+        if item.state == RequestState.PENDING:
+            groups["pending"].append(item)
+        elif item.state == RequestState.ACCEPTED:
+            groups["active"].append(item)
+        elif len(groups["past"]) < past_limit:
+            groups["past"].append(item)
+    return groups

@@ -17,9 +17,10 @@ from community import permissions
 from community.extensions import db
 from community.mentorship import export, profiles, services, thread  # noqa: F401  (export registers)
 from community.mentorship.forms import (
+    CancelForm,
+    CompleteForm,
     DeclineForm,
     DirectoryFilterForm,
-    EndForm,
     MentorProfileForm,
     MessageForm,
     RequestForm,
@@ -37,23 +38,26 @@ from community.mentorship.models import (
 
 bp = Blueprint("mentorship", __name__)
 
-PAST_REQUESTS_SHOWN = 50
-
 
 # --- the directory and profiles ------------------------------------------------------------
+
+
+def _arg(name: str, limit: int = 40) -> str:
+    """A query-string filter, trimmed, bounded and without NUL characters."""
+    return request.args.get(name, "").replace("\x00", "").strip()[:limit]
 
 
 @bp.route("/mentors/")
 def directory():
     form = DirectoryFilterForm(request.args, languages=profiles.language_choices())
-    expertise = request.args.get("expertise", "").strip()[:40]
+    expertise = _arg("expertise")
     if expertise and expertise not in CURATED_EXPERTISE:
         form.expertise.choices += choices([(expertise, profiles.expertise_label(expertise))])
     query = profiles.directory_query(
         expertise=expertise or None,
-        language=request.args.get("language", "").strip()[:40] or None,
+        language=_arg("language") or None,
         accepting_only=bool(request.args.get("accepting")),
-        search=(form.q.data or "")[:100] or None,
+        search=_arg("q", 100) or None,
     )
     page = db.paginate(
         query,
@@ -77,6 +81,7 @@ def directory():
         form=form,
         open_places=open_places,
         filters=filters,
+        own_profile=(profiles.get_profile(current_user) if current_user.is_authenticated else None),
     )
 
 
@@ -129,7 +134,7 @@ def edit_profile():
             other_expertise=", ".join(
                 tag.label for tag in existing.expertise if tag.slug not in CURATED_EXPERTISE
             ),
-            languages=", ".join(language.language for language in existing.languages),
+            languages=", ".join(row.language.capitalize() for row in existing.languages),
             accepting=existing.is_accepting,
         )
     else:
@@ -222,18 +227,6 @@ def send_request(username: str):
 # --- my requests ---------------------------------------------------------------------------
 
 
-def _group(requests: list[MentorshipRequest]) -> dict[str, list[MentorshipRequest]]:
-    groups: dict[str, list[MentorshipRequest]] = {"pending": [], "active": [], "past": []}
-    for item in requests:
-        if item.state == RequestState.PENDING:
-            groups["pending"].append(item)
-        elif item.state == RequestState.ACCEPTED:
-            groups["active"].append(item)
-        elif len(groups["past"]) < PAST_REQUESTS_SHOWN:
-            groups["past"].append(item)
-    return groups
-
-
 @bp.route("/mentorship/")
 @login_required
 def index():
@@ -252,8 +245,12 @@ def index():
     ).all()
     return render_template(
         "mentorship/index.html",
-        received=_group([item for item in requests if item.mentor_id == current_user.id]),
-        sent=_group([item for item in requests if item.mentee_id == current_user.id]),
+        received=services.group_by_stage(
+            [item for item in requests if item.mentor_id == current_user.id]
+        ),
+        sent=services.group_by_stage(
+            [item for item in requests if item.mentee_id == current_user.id]
+        ),
         mentor_profile=profiles.get_profile(current_user),
     )
 
@@ -289,8 +286,8 @@ def _show(mentorship: MentorshipRequest, **forms):
     actions = services.available_actions(mentorship, current_user)
     retrospective = thread.retrospective_of(mentorship, current_user)
     forms.setdefault("decline_form", DeclineForm(prefix="decline"))
-    forms.setdefault("complete_form", EndForm(prefix="complete"))
-    forms.setdefault("cancel_form", EndForm(prefix="cancel"))
+    forms.setdefault("complete_form", CompleteForm(prefix="complete"))
+    forms.setdefault("cancel_form", CancelForm(prefix="cancel"))
     forms.setdefault("message_form", MessageForm())
     forms.setdefault(
         "retrospective_form",
@@ -382,7 +379,7 @@ def _end(request_id: int, action: str):
     mentorship = _load(request_id)
     if not permissions.can_act_on_mentorship(current_user, mentorship):
         abort(403)
-    form = EndForm(prefix=action)
+    form = (CompleteForm if action == "complete" else CancelForm)(prefix=action)
     if not form.validate_on_submit():
         return _show(mentorship, **{f"{action}_form": form})
     service = services.complete if action == "complete" else services.cancel

@@ -90,7 +90,7 @@ def test_mentorship_from_profile_to_completion(browser: Browser, base_url: str, 
     expect(third.get_by_role("alert")).to_contain_text("every mentoring place is taken")
 
     # The mentee marks it completed and the place opens again.
-    mentee.get_by_label("Note (optional)").first.fill("I shipped my first automation!")
+    mentee.get_by_label("Closing note (optional)").fill("I shipped my first automation!")
     mentee.get_by_role("button", name="Mark as completed").click()
     expect(mentee.get_by_text("The mentorship is completed. Well done!")).to_be_visible()
     expect(mentee.get_by_text("This conversation is closed.")).to_be_visible()
