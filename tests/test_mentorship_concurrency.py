@@ -117,3 +117,54 @@ def test_concurrent_accepts_on_sqlite_are_serialised(app, database_url):
         )
         == 1
     )
+
+
+@pytest.mark.postgres_only
+def test_concurrent_requests_never_exceed_the_pending_limit(app, postgres_only):
+    """A mentee one below the limit sends two requests at once: one gets through."""
+    from community.accounts.models import User
+    from community.mentorship.models import MentorProfile
+    from tests.mentorship_support import REQUEST_TEXT
+
+    mentee = make_user()
+    for _ in range(app.config["MENTORSHIP_MAX_OPEN_REQUESTS"] - 1):
+        make_request(mentee, make_mentor())
+    profile_ids = [make_mentor().id, make_mentor().id]
+    mentee_id = mentee.id
+    db.session.remove()
+
+    barrier = threading.Barrier(len(profile_ids))
+    outcomes: list[str] = []
+
+    def send(profile_id: int) -> None:
+        with app.app_context():
+            sender = db.session.get(User, mentee_id)
+            profile = db.session.get(MentorProfile, profile_id)
+            barrier.wait(timeout=10)
+            try:
+                services.create_request(sender, profile, REQUEST_TEXT)
+                db.session.commit()
+                outcomes.append("sent")
+            except services.MentorshipError as error:
+                db.session.rollback()
+                outcomes.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(pid,)) for pid in profile_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(outcomes) == 2 and outcomes.count("sent") == 1
+    assert any("requests waiting for an answer" in outcome for outcome in outcomes)
+    assert (
+        db.session.scalar(
+            select(func.count(MentorshipRequest.id)).where(
+                MentorshipRequest.mentee_id == mentee_id,
+                MentorshipRequest.state == RequestState.PENDING,
+            )
+        )
+        == app.config["MENTORSHIP_MAX_OPEN_REQUESTS"]
+    )

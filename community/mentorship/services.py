@@ -152,14 +152,14 @@ def check_can_request(mentee: User, profile: MentorProfile | None) -> None:
     mentor = profile.user
     if mentor.id == mentee.id:
         raise MentorshipError("You can't send a mentorship request to yourself.")
+    if open_request_between(mentee, mentor) is not None:
+        raise MentorshipError(f"You already have an open request with {mentor.name}.")
     if not profile.is_accepting or mentor.is_suspended or mentor.is_deleted:
         raise MentorshipError(f"{mentor.name} is not accepting requests right now.")
     if profiles.open_places(profile) == 0:
         raise MentorshipError(
             f"{mentor.name} is full: every mentoring place is taken. Try another mentor."
         )
-    if open_request_between(mentee, mentor) is not None:
-        raise MentorshipError(f"You already have an open request with {mentor.name}.")
     limit = current_app.config["MENTORSHIP_MAX_OPEN_REQUESTS"]
     if pending_count(mentee) >= limit:
         raise MentorshipError(
@@ -169,7 +169,13 @@ def check_can_request(mentee: User, profile: MentorProfile | None) -> None:
 
 
 def create_request(mentee: User, profile: MentorProfile, message: str) -> MentorshipRequest:
-    """Send a pending request to the mentor and tell them."""
+    """Send a pending request to the mentor and tell them.
+
+    The mentee's row is locked first so two requests sent at once can't both slip under
+    the pending limit; the partial unique index settles two sent to the same mentor.
+    """
+    if permissions.can_write(mentee):
+        _lock(User, mentee.id)
     check_can_request(mentee, profile)
     now = utcnow()
     request = MentorshipRequest(
