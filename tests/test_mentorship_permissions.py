@@ -97,19 +97,6 @@ ROUTES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """The matrix signs in hundreds of times; a cheap hash keeps it fast (tests only)."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "community.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
-
-
 @pytest.fixture
 def cast(app):
     mentor = make_mentor(make_user("maya"), capacity=2)
