@@ -40,9 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     from community.accounts.views import bp as accounts_bp
     from community.discussions.views import bp as discussions_bp
     from community.main.views import bp as main_bp
+    from community.mentorship.views import bp as mentorship_bp
     from community.notifications.views import bp as notifications_bp
 
-    for blueprint in (main_bp, accounts_bp, discussions_bp, notifications_bp):
+    for blueprint in (main_bp, accounts_bp, discussions_bp, notifications_bp, mentorship_bp):
         app.register_blueprint(blueprint)
 
     errors.register_error_handlers(app)

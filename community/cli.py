@@ -15,12 +15,15 @@ from community.accounts.models import USERNAME_PATTERN, Role, User
 from community.content import render_markdown
 from community.discussions import services as discussions
 from community.extensions import db
+from community.mentorship import services as mentorship
+from community.mentorship import thread as mentorship_thread
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(create_user)
     app.cli.add_command(rerender)
+    app.cli.add_command(expire_requests)
 
 
 @click.command("seed")
@@ -71,5 +74,16 @@ def rerender() -> None:
     for user in users:
         user.bio_html = render_markdown(user.bio_md, "comment")
     posts = discussions.rerender_posts()
+    mentorship_items = mentorship_thread.rerender_all()
     db.session.commit()
-    click.echo(f"Re-rendered {len(users)} bios and {posts} posts.")
+    click.echo(
+        f"Re-rendered {len(users)} bios, {posts} posts and {mentorship_items} mentorship texts."
+    )
+
+
+@click.command("expire-requests")
+def expire_requests() -> None:
+    """Expire mentorship requests left pending too long (run daily from cron)."""
+    expired = mentorship.expire_overdue()
+    db.session.commit()
+    click.echo(f"Expired {expired} mentorship request(s).")

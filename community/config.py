@@ -20,10 +20,26 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_int(name: str) -> dict:
+    """``{name: int}`` when the variable is set, so ``BASE_SETTINGS`` keeps the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < 1:
+        raise ConfigurationError(f"{name} must be at least 1.")
+    return {name: number}
+
+
 def settings_from_environment(instance_path: str) -> dict:
     """Everything an operator may set, as Flask config keys."""
     sqlite_path = Path(instance_path) / "pathways.sqlite3"
     return {
+        **_optional_int("MENTORSHIP_REQUEST_EXPIRY_DAYS"),
+        **_optional_int("MENTORSHIP_MAX_OPEN_REQUESTS"),
         "PATHWAYS_ENV": os.environ.get("PATHWAYS_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
@@ -46,6 +62,11 @@ BASE_SETTINGS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "POSTS_PER_PAGE": 20,
     "NOTIFICATIONS_PER_PAGE": 30,
+    "MENTORS_PER_PAGE": 20,
+    #: A pending request unanswered this many days expires (env MENTORSHIP_REQUEST_EXPIRY_DAYS).
+    "MENTORSHIP_REQUEST_EXPIRY_DAYS": 14,
+    #: Pending requests a mentee may have at once (env MENTORSHIP_MAX_OPEN_REQUESTS).
+    "MENTORSHIP_MAX_OPEN_REQUESTS": 3,
 }
 
 

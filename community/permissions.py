@@ -32,10 +32,28 @@ def can_edit_post(user: Any, post: Any) -> bool:
     return can_write(user) and post.author_id == user.id
 
 
+def can_view_mentorship(user: Any, request: Any) -> bool:
+    """A mentorship request and its messages are for its two participants only."""
+    return is_member(user) and user.id in (request.mentee_id, request.mentor_id)
+
+
+def can_act_on_mentorship(user: Any, request: Any) -> bool:
+    """Participants act on their request while they may write; which move depends on the state."""
+    return can_write(user) and can_view_mentorship(user, request)
+
+
+def can_request_mentorship(user: Any, profile: Any) -> bool:
+    """Any member who may write can ask another member who mentors."""
+    return can_write(user) and profile.user_id != user.id
+
+
 #: Exposed to templates so they ask the same questions as the views.
 TEMPLATE_PREDICATES = {
     "can_write": can_write,
     "can_moderate": can_moderate,
     "can_grant_roles": can_grant_roles,
     "can_edit_post": can_edit_post,
+    "can_view_mentorship": can_view_mentorship,
+    "can_act_on_mentorship": can_act_on_mentorship,
+    "can_request_mentorship": can_request_mentorship,
 }

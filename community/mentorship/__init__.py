@@ -1,0 +1,1 @@
+"""Mentorship: mentor profiles, the directory and the request workflow."""

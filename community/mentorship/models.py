@@ -1,0 +1,258 @@
+"""Mentor profiles, mentorship requests and the private messages between the two sides."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.accounts.models import User
+from community.extensions import db
+from community.timeutil import UTCDateTime, utcnow
+
+CAPACITY_MIN, CAPACITY_MAX = 1, 20
+HEADLINE_MAX = 120
+TAG_MAX = 40
+REASON_MAX = 300
+
+#: The expertise a career-transition community asks for most; members may add their own tags.
+CURATED_EXPERTISE: dict[str, str] = {
+    "ai-ml": "AI and machine learning",
+    "automation": "Automation",
+    "data": "Data",
+    "product-management": "Product management",
+    "project-management": "Project management",
+    "leadership": "Leadership",
+    "career-change": "Career change",
+    "software-engineering": "Software engineering",
+    "ux-design": "UX design",
+    "cybersecurity": "Cybersecurity",
+    "cloud": "Cloud and DevOps",
+    "sales-customer-success": "Sales and customer success",
+    "marketing": "Marketing",
+    "finance": "Finance",
+    "healthcare": "Healthcare",
+    "education": "Education and teaching",
+    "entrepreneurship": "Entrepreneurship",
+    "job-search": "Job search and interviews",
+    "freelancing": "Freelancing",
+    "returning-to-work": "Returning to work",
+}
+
+
+class RequestState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+#: A mentee holds at most one of these per mentor (a partial unique index enforces it).
+OPEN_STATES = (RequestState.PENDING, RequestState.ACCEPTED)
+_OPEN_STATES_SQL = "state IN ('pending', 'accepted')"
+
+
+class MentorProfile(db.Model):
+    """A member's offer to mentor; one per member, kept (hidden) when they leave."""
+
+    __tablename__ = "mentor_profiles"
+    __table_args__ = (
+        CheckConstraint(
+            f"capacity BETWEEN {CAPACITY_MIN} AND {CAPACITY_MAX}", name="capacity_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    headline: Mapped[str] = mapped_column(String(HEADLINE_MAX))
+    bio_md: Mapped[str] = mapped_column(Text, default="")
+    bio_html: Mapped[str] = mapped_column(Text, default="")
+    years_experience: Mapped[int | None]
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: How many accepted (active) mentorships the mentor takes at once.
+    capacity: Mapped[int] = mapped_column(default=1)
+    #: The "accepting requests" switch; off means paused.
+    is_accepting: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the mentor leaves mentoring: hidden from the directory until they return.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    expertise: Mapped[list[MentorExpertise]] = relationship(
+        cascade="all, delete-orphan", order_by="MentorExpertise.position"
+    )
+    languages: Mapped[list[MentorLanguage]] = relationship(
+        cascade="all, delete-orphan", order_by="MentorLanguage.position"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def expertise_slugs(self) -> list[str]:
+        return [tag.slug for tag in self.expertise]
+
+    def __repr__(self) -> str:
+        return f"<MentorProfile {self.user_id}>"
+
+
+class MentorExpertise(db.Model):
+    """An expertise tag: a curated slug with its label, or a member's own tag."""
+
+    __tablename__ = "mentor_expertise"
+    __table_args__ = (UniqueConstraint("profile_id", "slug", name="uq_mentor_expertise_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True
+    )
+    #: What the directory filters on (``?expertise=<slug>``).
+    slug: Mapped[str] = mapped_column(String(TAG_MAX), index=True)
+    label: Mapped[str] = mapped_column(String(TAG_MAX))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class MentorLanguage(db.Model):
+    """A language the mentor mentors in, stored lower-case for matching."""
+
+    __tablename__ = "mentor_languages"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "language", name="uq_mentor_languages_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(TAG_MAX), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+def _state_enum() -> Enum:
+    return Enum(
+        RequestState,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class MentorshipRequest(db.Model):
+    """A mentee's request to a mentor and, once accepted, the mentorship itself.
+
+    ``state`` changes only in ``mentorship.services``; each change records who and when.
+    """
+
+    __tablename__ = "mentorship_requests"
+    __table_args__ = (
+        #: One open (pending or accepted) request per mentee-mentor pair, on both engines.
+        Index(
+            "uq_mentorship_requests_open_pair",
+            "mentee_id",
+            "mentor_id",
+            unique=True,
+            postgresql_where=text(_OPEN_STATES_SQL),
+            sqlite_where=text(_OPEN_STATES_SQL),
+        ),
+        Index("ix_mentorship_requests_mentor_id_state", "mentor_id", "state"),
+        Index("ix_mentorship_requests_mentee_id_state", "mentee_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[RequestState] = mapped_column(_state_enum(), default=RequestState.PENDING)
+    #: What the mentee wants to achieve and where they are now.
+    message_md: Mapped[str] = mapped_column(Text)
+    message_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Latest state change or message: the sort order of the member's list.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: The answer to a pending request: accepted, declined, withdrawn or expired (by nobody).
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    decline_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    #: The end of an accepted mentorship: completed or cancelled.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    end_note_md: Mapped[str | None] = mapped_column(Text)
+    end_note_html: Mapped[str | None] = mapped_column(Text)
+
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+    messages: Mapped[list[MentorshipMessage]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="(MentorshipMessage.created_at, MentorshipMessage.id)",
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def other_side(self, user: User) -> User:
+        return self.mentor if user.id == self.mentee_id else self.mentee
+
+    def __repr__(self) -> str:
+        return f"<MentorshipRequest {self.id} {self.state}>"
+
+
+class MentorshipMessage(db.Model):
+    """A message in a request's private thread, seen by its two participants only."""
+
+    __tablename__ = "mentorship_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship_requests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    request: Mapped[MentorshipRequest] = relationship(back_populates="messages")
+    author: Mapped[User] = relationship()
+
+
+class MentorshipRetrospective(db.Model):
+    """What helped and what's next, written after completion; only its author reads it."""
+
+    __tablename__ = "mentorship_retrospectives"
+    __table_args__ = (
+        UniqueConstraint("request_id", "author_id", name="uq_mentorship_retrospectives_author"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship_requests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,174 @@
+"""Every mentorship route and every role: who may see and do what.
+
+Roles: anonymous, member (no part in the request), mentee, mentor, other mentor (a mentor
+with no part in it) and moderator. "login" means a redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from community.accounts.models import Role
+from community.extensions import db
+from community.mentorship.models import MentorshipRequest, RequestState
+from tests.conftest import make_user
+from tests.mentorship_support import REQUEST_TEXT, make_mentor, make_request
+
+ROLES = ("anonymous", "member", "mentee", "mentor", "other_mentor", "moderator")
+OK, REDIRECT, LOGIN, FORBIDDEN, MISSING = 200, 302, "login", 403, 404
+
+PROFILE_FORM = {
+    "headline": "Lawyer turned product manager",
+    "expertise": ["product-management"],
+    "languages": "English",
+    "timezone": "UTC",
+    "capacity": "3",
+    "accepting": "y",
+}
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES[1:], status) | {"anonymous": LOGIN}
+
+
+def only_participants(status):
+    return everyone(FORBIDDEN) | {"mentee": status, "mentor": status}
+
+
+#: (method, path, form data, page to read the CSRF token from, expected per role)
+ROUTES = [
+    ("GET", "/mentors/", None, None, dict.fromkeys(ROLES, OK)),
+    ("GET", "/mentors/maya", None, None, dict.fromkeys(ROLES, OK)),
+    ("GET", "/mentors/me", None, None, everyone(OK)),
+    ("POST", "/mentors/me", PROFILE_FORM, "/mentors/me", everyone(REDIRECT)),
+    (
+        "POST",
+        "/mentors/me/accepting",
+        {"accepting": "0"},
+        "/",
+        everyone(MISSING) | {"mentor": REDIRECT, "other_mentor": REDIRECT},
+    ),
+    (
+        "POST",
+        "/mentors/me/leave",
+        None,
+        "/",
+        everyone(MISSING) | {"mentor": REDIRECT, "other_mentor": REDIRECT},
+    ),
+    ("GET", "/mentors/maya/request", None, None, everyone(OK)),
+    (
+        "POST",
+        "/mentors/maya/request",
+        {"message": REQUEST_TEXT},
+        "/mentors/other/request",
+        # the mentee already has an open request and the mentor can't ask themself: both
+        # see the page again with the reason
+        everyone(REDIRECT) | {"mentee": OK, "mentor": OK},
+    ),
+    ("GET", "/mentorship/", None, None, everyone(OK)),
+    ("GET", "/mentorship/{id}", None, None, only_participants(OK)),
+    (
+        "POST",
+        "/mentorship/{id}/accept",
+        None,
+        "/",
+        only_participants(FORBIDDEN) | {"mentor": REDIRECT},
+    ),
+    (
+        "POST",
+        "/mentorship/{id}/decline",
+        {"decline-reason": "no-time"},
+        "/",
+        only_participants(FORBIDDEN) | {"mentor": REDIRECT},
+    ),
+    (
+        "POST",
+        "/mentorship/{id}/withdraw",
+        None,
+        "/",
+        only_participants(FORBIDDEN) | {"mentee": REDIRECT},
+    ),
+    # complete, cancel and retrospective on a pending request: participants are refused
+    # with a message (the state forbids it), everyone else with a 403
+    ("POST", "/mentorship/{id}/complete", {}, "/", only_participants(REDIRECT)),
+    ("POST", "/mentorship/{id}/cancel", {}, "/", only_participants(REDIRECT)),
+    ("POST", "/mentorship/{id}/messages", {"body": "Hello"}, "/", only_participants(REDIRECT)),
+    ("POST", "/mentorship/{id}/retrospective", {"body": "x"}, "/", only_participants(REDIRECT)),
+]
+
+
+@pytest.fixture
+def cast(app):
+    mentor = make_mentor(make_user("maya"), capacity=2)
+    other = make_mentor(make_user("other"), capacity=2)
+    mentee = make_user("eli")
+    request = make_request(mentee, mentor)
+    return {
+        "anonymous": None,
+        "member": make_user("mira"),
+        "mentee": mentee,
+        "mentor": mentor.user,
+        "other_mentor": other.user,
+        "moderator": make_user("mod", role=Role.MODERATOR),
+        "request": request,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "path", "data", "page", "expected"),
+    ROUTES,
+    ids=[f"{method} {path}" for method, path, *_ in ROUTES],
+)
+def test_route_role_matrix(client, login, cast, role, method, path, data, page, expected):
+    login(cast[role])
+    request = cast["request"]
+    url = path.format(id=request.id)
+    state_before = request.state
+    response = client.get(url) if method == "GET" else client.submit(url, data, page=page)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/auth/login")
+    else:
+        assert response.status_code == want, response.get_data(as_text=True)[:2000]
+    if want in (FORBIDDEN, LOGIN):
+        db.session.expire_all()
+        assert db.session.get(MentorshipRequest, request.id).state == state_before
+
+
+def test_outsiders_never_see_the_request_or_its_messages(client, login, cast):
+    from community.mentorship import thread
+
+    request = cast["request"]
+    thread.post_message(request, cast["mentee"], "A private detail about my salary")
+    db.session.commit()
+    for role in ("member", "other_mentor", "moderator"):
+        login(cast[role])
+        response = client.get(f"/mentorship/{request.id}")
+        assert response.status_code == 403
+        assert "salary" not in response.get_data(as_text=True)
+        assert "salary" not in client.get("/mentorship/").get_data(as_text=True)
+    login(cast["mentor"])
+    assert "salary" in client.get(f"/mentorship/{request.id}").get_data(as_text=True)
+
+
+def test_a_suspended_member_reads_but_cannot_act(client, login, cast):
+    mentee = cast["mentee"]
+    mentee.suspended_at = mentee.created_at
+    db.session.commit()
+    login(mentee)
+    request = cast["request"]
+    page = client.get(f"/mentorship/{request.id}").get_data(as_text=True)
+    assert "Withdraw request" not in page
+    assert client.get("/mentors/me").status_code == 403
+    assert client.get("/mentors/maya/request").status_code == 403
+    response = client.submit(f"/mentorship/{request.id}/withdraw", page="/mentorship/")
+    assert response.status_code == 403
+    assert db.session.get(MentorshipRequest, request.id).state == RequestState.PENDING
+
+
+def test_unknown_request_and_mentor_are_404(client, login, cast):
+    login(cast["member"])
+    assert client.get("/mentorship/99999").status_code == 404
+    assert client.get("/mentors/nobody-here/request").status_code == 404
