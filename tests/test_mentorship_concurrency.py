@@ -53,15 +53,13 @@ def race_accepts(app, request_ids: list[int]) -> list[str]:
     return outcomes
 
 
-@pytest.fixture
-def postgres_only(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("real row locks and concurrent connections: PostgreSQL only")
+#: Real row locks and concurrent connections: these run on PostgreSQL only.
+on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
-@pytest.mark.postgres_only
+@on_postgresql
 @pytest.mark.parametrize("capacity", [1, 2])
-def test_concurrent_accepts_never_exceed_capacity(app, postgres_only, capacity):
+def test_concurrent_accepts_never_exceed_capacity(app, capacity):
     profile = make_mentor(capacity=capacity)
     for _ in range(capacity - 1):
         make_request(make_user(), profile, RequestState.ACCEPTED)
@@ -83,8 +81,8 @@ def test_concurrent_accepts_never_exceed_capacity(app, postgres_only, capacity):
     assert accepted == capacity
 
 
-@pytest.mark.postgres_only
-def test_concurrent_double_accept_of_one_request_records_one_answer(app, postgres_only):
+@on_postgresql
+def test_concurrent_double_accept_of_one_request_records_one_answer(app):
     """The same request accepted twice at once (two tabs): one wins, one is told it's done."""
     profile = make_mentor(capacity=5)
     request_id = make_request(make_user(), profile).id
@@ -96,10 +94,9 @@ def test_concurrent_double_accept_of_one_request_records_one_answer(app, postgre
     assert any("it is accepted" in outcome for outcome in outcomes)
 
 
-def test_concurrent_accepts_on_sqlite_are_serialised(app, database_url):
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_concurrent_accepts_on_sqlite_are_serialised(app):
     """SQLite has no row locks; the accept's first write takes the database write lock."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the PostgreSQL variant above covers row locks")
     profile = make_mentor(capacity=1)
     racing = [make_request(make_user(), profile).id for _ in range(RACERS)]
     mentor_id = profile.user_id
@@ -119,8 +116,8 @@ def test_concurrent_accepts_on_sqlite_are_serialised(app, database_url):
     )
 
 
-@pytest.mark.postgres_only
-def test_concurrent_requests_never_exceed_the_pending_limit(app, postgres_only):
+@on_postgresql
+def test_concurrent_requests_never_exceed_the_pending_limit(app):
     """A mentee one below the limit sends two requests at once: one gets through."""
     from community.accounts.models import User
     from community.mentorship.models import MentorProfile
