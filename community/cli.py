@@ -14,6 +14,7 @@ from community.accounts.forms import PASSWORD_MIN
 from community.accounts.models import USERNAME_PATTERN, Role, User
 from community.content import render_markdown
 from community.discussions import services as discussions
+from community.discussions.comments import rerender_comments
 from community.extensions import db
 
 
@@ -71,5 +72,6 @@ def rerender() -> None:
     for user in users:
         user.bio_html = render_markdown(user.bio_md, "comment")
     posts = discussions.rerender_posts()
+    comments = rerender_comments()
     db.session.commit()
-    click.echo(f"Re-rendered {len(users)} bios and {posts} posts.")
+    click.echo(f"Re-rendered {len(users)} bios, {posts} posts and {comments} comments.")

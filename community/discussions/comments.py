@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from community.accounts.models import User
+from community.accounts.services import export_section
 from community.content import render_markdown
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
@@ -310,5 +311,40 @@ def flag_comment(comment: Comment, reporter: User, reason: FlagReason, details: 
         raise CommentRefused("You have already flagged this comment.", "reason")
 
 
-def comment_count_by(user: User) -> int:
-    return db.session.scalar(select(func.count(Comment.id)).where(Comment.author_id == user.id))
+def rerender_comments() -> int:
+    """Rebuild every comment's HTML from its Markdown (after a sanitisation policy change)."""
+    count = 0
+    for comment in db.session.scalars(select(Comment).execution_options(yield_per=500)):
+        comment.body_html = render_markdown(comment.body_md, "comment")
+        count += 1
+    db.session.execute(update(Post).values(thread_version=Post.thread_version + 1))
+    db.session.flush()
+    return count
+
+
+@export_section("comments")
+def export_comments(user: User) -> list[dict]:
+    rows = db.session.scalars(
+        select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
+    )
+    return [
+        {
+            "id": comment.id,
+            "post_id": comment.post_id,
+            "parent_id": comment.parent_id,
+            "body": comment.body_md,
+            "created_at": comment.created_at.isoformat(),
+            "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+            "deleted": comment.is_deleted,
+            "experience": {
+                "steps": [step.value for step in comment.step_values],
+                "from_role": comment.from_role,
+                "to_role": comment.to_role,
+                "months": comment.months,
+                "outcome": comment.outcome.value if comment.outcome else None,
+            }
+            if comment.is_experience
+            else None,
+        }
+        for comment in rows
+    ]
