@@ -99,8 +99,10 @@ def insert_once(model: type, **values) -> bool:
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    returned = db.session.execute(statement.returning(*table.primary_key.columns)).first()
+    return returned is not None
 
 
 def unfollow(post: Post, user: User) -> bool:
