@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -112,7 +113,7 @@ class CommentForm(FlaskForm):
     #: Experience fields, offered on top-level comments under the guide.
     steps = MultiCheckboxField(
         "Steps that worked for you",
-        choices=[(step.value, label) for step, label in STEP_LABELS.items()],
+        choices=[SelectChoice(step.value, label) for step, label in STEP_LABELS.items()],
         validate_choice=True,
     )
     from_role = StringField(
@@ -134,7 +135,10 @@ class CommentForm(FlaskForm):
     )
     outcome = SelectField(
         "Outcome",
-        choices=[("", "—"), *((outcome.value, label) for outcome, label in OUTCOME_LABELS.items())],
+        choices=[
+            SelectChoice("", "—"),
+            *(SelectChoice(outcome.value, label) for outcome, label in OUTCOME_LABELS.items()),
+        ],
         validators=[Optional()],
     )
 
@@ -155,7 +159,7 @@ class EditCommentForm(FlaskForm):
 class FlagForm(FlaskForm):
     reason = RadioField(
         "Why should moderators look at this?",
-        choices=[(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
+        choices=[SelectChoice(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
         validators=[InputRequired("Choose a reason.")],
     )
     details = TextAreaField(
