@@ -59,7 +59,8 @@ def personalise(rendered: RenderedThread, post: Post, ids: list[int] | None = No
     if not current_user.is_authenticated:
         return rendered.for_visitor()
     voted, endorsed = _marks_of_viewer(post, ids)
-    return rendered.for_member(current_user, voted, endorsed, generate_csrf())
+    viewer = current_user._get_current_object()  # not the proxy: it is asked per comment
+    return rendered.for_member(viewer, voted, endorsed, generate_csrf())
 
 
 def post_thread(post: Post, sort: CommentSort, page: int, step: Step | None):

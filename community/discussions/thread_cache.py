@@ -116,15 +116,30 @@ class RenderedThread:
         return Markup(self._visitor_html)
 
     def for_member(self, user, voted: set[int], endorsed: set[int], csrf_token: str) -> Markup:
-        """The thread with each comment's controls as this member should see them."""
+        """The thread with each comment's controls as this member should see them.
+
+        The permission predicates depend on a handful of facts about a comment, so
+        they run once per distinct combination, not once per comment.
+        """
         controls = get_template_attribute("discussions/_controls.html", "controls")
+        states: dict[tuple, ViewerState] = {}
         parts = []
         for segment in self.segments:
             if isinstance(segment, str):
                 parts.append(segment)
                 continue
             comment = self.comments[segment]
-            state = ViewerState.of(user, comment, segment in voted, segment in endorsed)
+            facts = (
+                comment.author_id == user.id,
+                comment.is_experience,
+                comment.deleted_at is None,
+                comment.edited_at is None,
+                segment in voted,
+                segment in endorsed,
+            )
+            state = states.get(facts)
+            if state is None:
+                state = states[facts] = ViewerState.of(user, comment, facts[4], facts[5])
             key = (segment, state)
             fragment = self._fragments.get(key)
             if fragment is None:
