@@ -95,6 +95,8 @@ class RenderedThread:
     comments: dict[int, SlotComment]
     #: Whatever else the page needs from the rendering (pagination, counts).
     meta: dict = field(default_factory=dict)
+    #: Characters of HTML held, for the cache's memory budget.
+    size: int = 0
     created: float = field(default_factory=time.monotonic)
     _fragments: dict[tuple[int, ViewerState], str] = field(default_factory=dict)
     _visitor_html: str | None = None
@@ -107,7 +109,7 @@ class RenderedThread:
         segments: list[str | int] = [
             int(part) if index % 2 else part for index, part in enumerate(parts)
         ]
-        return cls(segments=segments, comments=comments, meta=meta or {})
+        return cls(segments=segments, comments=comments, meta=meta or {}, size=len(html))
 
     def for_visitor(self) -> Markup:
         """The thread with every slot empty (no buttons: a visitor can't act)."""
@@ -150,10 +152,17 @@ class RenderedThread:
 
 
 class ThreadCache:
-    """A small LRU of rendered threads, safe to share between threads of one process."""
+    """A small LRU of rendered threads, safe to share between threads of one process.
 
-    def __init__(self, max_entries: int = 256) -> None:
+    Bounded by entry count and by characters held (a 1,000-comment page is ~0.5 MB);
+    entries also expire after ``THREAD_CACHE_SECONDS`` so that what is not part of
+    the thread's version (a member's new display name) shows within minutes.
+    """
+
+    def __init__(self, max_entries: int = 256, max_chars: int = 32_000_000) -> None:
         self.max_entries = max_entries
+        self.max_chars = max_chars
+        self._chars = 0
         self._entries: OrderedDict[tuple, RenderedThread] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -169,17 +178,20 @@ class ThreadCache:
                 return entry
         self.misses += 1
         entry = render()
-        if ttl > 0:
+        if ttl > 0 and entry.size <= self.max_chars:
             with self._lock:
+                previous = self._entries.pop(key, None)
+                self._chars += entry.size - (previous.size if previous else 0)
                 self._entries[key] = entry
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+                while len(self._entries) > self.max_entries or self._chars > self.max_chars:
+                    _, evicted = self._entries.popitem(last=False)
+                    self._chars -= evicted.size
         return entry
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._chars = 0
 
 
 def cache_for(app) -> ThreadCache:
@@ -187,6 +199,7 @@ def cache_for(app) -> ThreadCache:
     cache = app.extensions.get("thread_cache")
     if cache is None:
         cache = app.extensions["thread_cache"] = ThreadCache(
-            app.config.get("THREAD_CACHE_ENTRIES", 256)
+            app.config.get("THREAD_CACHE_ENTRIES", 256),
+            app.config.get("THREAD_CACHE_CHARS", 32_000_000),
         )
     return cache
