@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
+from community import permissions
 from community.discussions.comment_models import Comment, ExperienceEndorsement, Step, Vote
 from community.discussions.forms import CommentForm
 from community.discussions.models import Post
@@ -122,8 +123,16 @@ def post_url(post: Post, **args) -> str:
 GUIDE_PROMPT = "What steps worked for you?"
 
 
-def comment_form_for(post: Post, parent: Comment | None = None, form: CommentForm | None = None):
-    """The comment box, labelled for where it is: the guide asks what worked."""
+def comment_form_for(
+    post: Post, parent: Comment | None = None, form: CommentForm | None = None
+) -> CommentForm | None:
+    """The comment box, labelled for where it is: the guide asks what worked.
+
+    None for a viewer who can't comment: building a form would start a session
+    (for its CSRF token) on a page that visitors should get without a cookie.
+    """
+    if not permissions.can_comment(current_user, post):
+        return None
     if form is None:
         form = CommentForm(parent_id=str(parent.id) if parent else None)
     if parent is not None:
