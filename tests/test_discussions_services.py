@@ -372,3 +372,27 @@ def test_tags_and_post_sorts(ctx):
 def test_mentions_are_parsed_from_markdown():
     text = "Thanks @Ann_1 and @bob-2! mail me@example.com, see @ann_1 again @x"
     assert service.mentioned_usernames(text) == ["ann_1", "bob-2"]
+
+
+def test_export_includes_comments_and_experiences(ctx):
+    from community.accounts.services import export_account
+
+    guide, _ = posts.seed_guide()
+    member = make_user()
+    comment(guide, member, "My path", experience=service.Experience([Step.PLAN], months=6))
+    exported = export_account(member)["comments"]
+    assert exported[0]["body"] == "My path"
+    assert exported[0]["experience"]["steps"] == ["plan"]
+    assert exported[0]["experience"]["months"] == 6
+
+
+def test_rerender_rebuilds_comment_html(ctx, runner):
+    author = make_user()
+    made = comment(make_post(author), author, "*again*")
+    made.body_html = "<p>stale</p>"
+    db.session.commit()
+    result = runner.invoke(args=["rerender"])
+    assert result.exit_code == 0, result.output
+    assert "1 comments" in result.output
+    db.session.refresh(made)
+    assert made.body_html == "<p><em>again</em></p>"
