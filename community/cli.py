@@ -15,6 +15,7 @@ from community.accounts.models import USERNAME_PATTERN, Role, User
 from community.content import render_markdown
 from community.discussions import services as discussions
 from community.discussions.comments import rerender_comments
+from community.discussions.sample_threads import seed_demo_discussions
 from community.extensions import db
 
 
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(create_user)
     app.cli.add_command(rerender)
+    app.cli.add_command(demo_data)
 
 
 @click.command("seed")
@@ -75,3 +77,14 @@ def rerender() -> None:
     comments = rerender_comments()
     db.session.commit()
     click.echo(f"Re-rendered {len(users)} bios, {posts} posts and {comments} comments.")
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Add sample members, discussions and guide experiences, all marked "(demo)"."""
+    posts, comments = seed_demo_discussions()
+    db.session.commit()
+    if not posts and not comments:
+        click.echo("Demo data already present.")
+        return
+    click.echo(f"Added demo members, {posts} discussions and {comments} comments.")

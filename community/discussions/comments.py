@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import url_for
 from sqlalchemy import delete, select, update
 
 from community.accounts.models import User
@@ -151,9 +150,15 @@ def mentioned_usernames(text: str) -> list[str]:
     return list(names)[:MENTIONS_MAX]
 
 
+def permalink_path(comment_id: int) -> str:
+    """The comment's permalink; built by hand so services also run outside a request
+    (the CLI). ``/comments/<id>`` is a stable URL (DESIGN.md URL map)."""
+    return f"/comments/{comment_id}"
+
+
 def _notify_about(comment: Comment, post: Post, parent: Comment | None, author: User) -> None:
     """One notification per member: a reply beats a mention beats a followed post."""
-    url = url_for("discussions.permalink", comment_id=comment.id)
+    url = permalink_path(comment.id)
     told: set[int] = {author.id}
 
     def tell(users: Iterable[User], kind: str, message: str) -> None:

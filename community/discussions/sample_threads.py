@@ -136,3 +136,66 @@ def seed_thread(
     db.session.flush()
     bump_thread(post.id, activity=True, comments=len(made))
     return made
+
+
+DEMO_PREFIX = "demo-"
+_DEMO_MEMBERS = [
+    ("demo-ana", "Ana (demo)", "Teacher", "Data analyst"),
+    ("demo-bilal", "Bilal (demo)", "Warehouse supervisor", "Automation technician"),
+    ("demo-chen", "Chen (demo)", "Accountant", "Product manager"),
+    ("demo-dora", "Dora (demo)", "Nurse", "UX researcher"),
+    ("demo-emeka", "Emeka (demo)", "Sales lead", "Solutions engineer"),
+]
+_DEMO_POSTS = [
+    ("Did a bootcamp help anyone land a first data job?", ["bootcamps", "data"]),
+    ("How I used weekend projects to move into automation", ["automation", "portfolio"]),
+    ("Finding a mentor when nobody in your company does the job", ["mentorship"]),
+]
+
+
+def seed_demo_discussions() -> tuple[int, int]:
+    """Demo members (no password, marked "(demo)"), posts and guide experiences.
+
+    Safe to run again: nothing is added once the demo members exist. Returns
+    (posts, comments) created.
+    """
+    from sqlalchemy import select
+
+    from community.discussions.comment_models import Outcome, Step
+    from community.discussions.comments import Experience, create_comment
+    from community.discussions.services import create_post, seed_guide
+
+    if db.session.scalar(select(User.id).where(User.username == _DEMO_MEMBERS[0][0])):
+        return 0, 0
+    rng = random.Random(2026)
+    members = []
+    for username, name, _, _ in _DEMO_MEMBERS:
+        member = User(username=username, display_name=name, bio_md="A demo account.")
+        member.bio_html = render_markdown(member.bio_md)
+        db.session.add(member)
+        members.append(member)
+    db.session.flush()
+    guide, _ = seed_guide()
+    outcomes = [Outcome.CHANGED_ROLE, Outcome.IN_PROGRESS, Outcome.EXPLORING]
+    comments = 0
+    for index, (member, (_, _, start, goal)) in enumerate(zip(members, _DEMO_MEMBERS, strict=True)):
+        steps = rng.sample(list(Step), k=rng.randint(1, 3))
+        experience = Experience(
+            steps=steps,
+            from_role=start,
+            to_role=goal,
+            months=rng.randint(4, 24),
+            outcome=outcomes[index % len(outcomes)],
+        )
+        body = f"(Demo) {sample_markdown(rng, 200, 400)}"
+        shared = create_comment(guide, member, body, experience=experience)
+        replier = members[(index + 1) % len(members)]
+        create_comment(guide, replier, f"(Demo) {sample_markdown(rng, 80, 160)}", shared.id)
+        comments += 2
+    for index, (title, tags) in enumerate(_DEMO_POSTS):
+        author = members[index]
+        post = create_post(author, f"{title} (demo)", f"(Demo) {sample_markdown(rng)}", tags)
+        seed_thread(post, members, total=12, top_level=4, seed=index, min_chars=80, max_chars=300)
+        comments += 12
+    db.session.flush()
+    return len(_DEMO_POSTS), comments
