@@ -512,3 +512,22 @@ def test_user_text_is_sanitised_in_comments(app, client):
     page = client.get(url_of(post)).get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert "javascript:" not in page and "<img" not in page
+
+
+def test_thread_sorts_by_best_newest_and_oldest(app, client):
+    author = make_user()
+    post = make_post(author)
+    older = add_comment(app, post, author, "Older comment")
+    newer = add_comment(app, post, make_user(), "Newer comment")
+    with app.test_request_context():
+        service.vote(older, make_user())
+        db.session.commit()
+
+    def order(sort: str) -> list[str]:
+        page = client.get(f"{url_of(post)}?sort={sort}").get_data(as_text=True)
+        return re.findall(r'<article class="comment[^"]*" id="c(\d+)"', page)
+
+    assert order("oldest") == [str(older.id), str(newer.id)]
+    assert order("newest") == [str(newer.id), str(older.id)]
+    assert order("best") == [str(older.id), str(newer.id)]
+    assert order("bogus") == order("best")
