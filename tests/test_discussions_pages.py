@@ -468,10 +468,10 @@ def test_follow_and_unfollow_buttons(app, client):
 
 
 def test_reply_notification_leads_to_the_nested_reply(app, client):
-    asker, helper = make_user(), make_user()
+    asker, answerer = make_user(), make_user()
     post = make_post(make_user())
     question = add_comment(app, post, asker, "How did you start?")
-    login_as(client, helper)
+    login_as(client, answerer)
     client.submit(
         f"/posts/{post.id}/comments",
         {"body": f"With a course, @{asker.username}.", "parent_id": str(question.id)},
