@@ -14,6 +14,8 @@ from community.accounts.forms import PASSWORD_MIN
 from community.accounts.models import USERNAME_PATTERN, Role, User
 from community.content import render_markdown
 from community.discussions import services as discussions
+from community.discussions.comments import rerender_comments
+from community.discussions.sample_threads import seed_demo_discussions
 from community.extensions import db
 from community.mentorship import services as mentorship
 from community.mentorship import thread as mentorship_thread
@@ -24,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(rerender)
     app.cli.add_command(expire_requests)
+    app.cli.add_command(demo_data)
 
 
 @click.command("seed")
@@ -74,10 +77,12 @@ def rerender() -> None:
     for user in users:
         user.bio_html = render_markdown(user.bio_md, "comment")
     posts = discussions.rerender_posts()
+    comments = rerender_comments()
     mentorship_items = mentorship_thread.rerender_all()
     db.session.commit()
     click.echo(
-        f"Re-rendered {len(users)} bios, {posts} posts and {mentorship_items} mentorship texts."
+        f"Re-rendered {len(users)} bios, {posts} posts, {comments} comments "
+        f"and {mentorship_items} mentorship texts."
     )
 
 
@@ -87,3 +92,14 @@ def expire_requests() -> None:
     expired = mentorship.expire_overdue()
     db.session.commit()
     click.echo(f"Expired {expired} mentorship request(s).")
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Add sample members, discussions and guide experiences, all marked "(demo)"."""
+    posts, comments = seed_demo_discussions()
+    db.session.commit()
+    if not posts and not comments:
+        click.echo("Demo data already present.")
+        return
+    click.echo(f"Added demo members, {posts} discussions and {comments} comments.")

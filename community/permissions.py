@@ -47,6 +47,51 @@ def can_request_mentorship(user: Any, profile: Any) -> bool:
     return can_write(user) and profile.user_id != user.id
 
 
+def can_create_post(user: Any) -> bool:
+    return can_write(user)
+
+
+def can_comment(user: Any, post: Any) -> bool:
+    """Members comment on any post that is not locked."""
+    return can_write(user) and not post.is_locked
+
+
+def _own(user: Any, comment: Any) -> bool:
+    return is_member(user) and comment.author_id == user.id
+
+
+def can_edit_comment(user: Any, comment: Any) -> bool:
+    """Only the author, while allowed to write, and never a deleted comment."""
+    return can_write(user) and _own(user, comment) and comment.deleted_at is None
+
+
+def can_delete_comment(user: Any, comment: Any) -> bool:
+    return can_edit_comment(user, comment)
+
+
+def can_vote(user: Any, comment: Any) -> bool:
+    """Members vote on others' live comments, never on their own."""
+    return can_write(user) and not _own(user, comment) and comment.deleted_at is None
+
+
+def can_endorse(user: Any, comment: Any) -> bool:
+    """Marking "worked for me too" is for another member's live experience."""
+    return can_vote(user, comment) and comment.is_experience
+
+
+def can_flag(user: Any, comment: Any) -> bool:
+    return can_vote(user, comment)
+
+
+def can_view_revisions(user: Any, comment: Any) -> bool:
+    """Earlier versions are for the author and moderators."""
+    return _own(user, comment) or can_moderate(user)
+
+
+def can_follow(user: Any) -> bool:
+    return is_member(user)
+
+
 #: Exposed to templates so they ask the same questions as the views.
 TEMPLATE_PREDICATES = {
     "can_write": can_write,
@@ -56,4 +101,13 @@ TEMPLATE_PREDICATES = {
     "can_view_mentorship": can_view_mentorship,
     "can_act_on_mentorship": can_act_on_mentorship,
     "can_request_mentorship": can_request_mentorship,
+    "can_create_post": can_create_post,
+    "can_comment": can_comment,
+    "can_edit_comment": can_edit_comment,
+    "can_delete_comment": can_delete_comment,
+    "can_vote": can_vote,
+    "can_endorse": can_endorse,
+    "can_flag": can_flag,
+    "can_view_revisions": can_view_revisions,
+    "can_follow": can_follow,
 }

@@ -1,10 +1,13 @@
-"""Posts: the guide and the discussions members start."""
+"""Posts, their tags and followers: the guide and the discussions members start.
+
+Comments and everything hanging off them live in ``comment_models``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -13,10 +16,31 @@ from community.timeutil import UTCDateTime, utcnow
 
 TITLE_MAX = 200
 POST_BODY_MAX = 40_000
+TAGS_MAX = 5
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,29}$"
+
+post_tags = Table(
+    "post_tags",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case, ``a-z 0-9 -``; what ``?tag=`` filters on.
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name}>"
 
 
 class Post(db.Model):
     __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_pinned_activity", "is_pinned", "last_activity_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -33,8 +57,30 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Creation or latest comment: the "active" sort order.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Visible comments, kept by the comment services: the "top" sort and the list's counts.
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
+    #: Bumped by every change to the thread; rendered threads are cached per version,
+    #: so every worker process sees a change on its next read of the post.
+    thread_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    tags: Mapped[list[Tag]] = relationship(secondary=post_tags, lazy="selectin", order_by=Tag.name)
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.slug}>"
+
+
+class PostFollow(db.Model):
+    """A member who wants to hear of every new comment on a post."""
+
+    __tablename__ = "post_follows"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -1,15 +1,19 @@
-"""Post rules: rendering on write, the seeded guide."""
+"""Post rules: rendering on write, tags, following, listing, the seeded guide."""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import Select, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from community.accounts.models import Role, User
 from community.accounts.services import export_section
 from community.content import render_markdown, slugify
-from community.discussions.models import Post
+from community.discussions.models import Post, PostFollow, Tag
 from community.extensions import db
 from community.timeutil import utcnow
 
@@ -17,26 +21,113 @@ SITE_USERNAME = "pathways"
 SITE_DISPLAY_NAME = "Pathways team"
 
 
-def create_post(author: User, title: str, body: str) -> Post:
+class PostSort(enum.StrEnum):
+    ACTIVE = "active"
+    NEW = "new"
+    TOP = "top"
+
+
+def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -> Post:
+    """Publish a post; its author follows it so they hear of every comment."""
     post = Post(
         author=author,
         title=title.strip(),
         slug=slugify(title),
         body_md=body,
         body_html=render_markdown(body, "post"),
+        tags=tags_named(tags),
     )
     db.session.add(post)
     db.session.flush()
+    follow(post, author)
     return post
 
 
-def edit_post(post: Post, title: str, body: str) -> None:
+def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = None) -> None:
     post.title = title.strip()
     post.slug = slugify(title)
     post.body_md = body
     post.body_html = render_markdown(body, "post")
+    if tags is not None:
+        post.tags = tags_named(tags)
     post.edited_at = utcnow()
     db.session.flush()
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The Tag rows for ``names`` (already validated), creating the missing ones."""
+    wanted = list(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
+    if not wanted:
+        return []
+    existing = {
+        tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))
+    }
+    for name in wanted:
+        if name not in existing:
+            existing[name] = Tag(name=name)
+            db.session.add(existing[name])
+    return [existing[name] for name in wanted]
+
+
+def posts_query(sort: PostSort = PostSort.ACTIVE, tag: str | None = None) -> Select:
+    """The discussion list: pinned posts first, then the chosen order."""
+    order = {
+        PostSort.ACTIVE: (Post.last_activity_at.desc(),),
+        PostSort.NEW: (Post.created_at.desc(),),
+        PostSort.TOP: (Post.comment_count.desc(), Post.last_activity_at.desc()),
+    }[sort]
+    query = select(Post).order_by(Post.is_pinned.desc(), *order, Post.id.desc())
+    if tag:
+        query = query.where(Post.tags.any(Tag.name == tag.lower()))
+    return query
+
+
+def is_following(post: Post, user: User) -> bool:
+    return db.session.get(PostFollow, (post.id, user.id)) is not None
+
+
+def follow(post: Post, user: User) -> bool:
+    """Follow ``post``; returns False when ``user`` already did (no error, no duplicate)."""
+    return insert_once(PostFollow, post_id=post.id, user_id=user.id, created_at=utcnow())
+
+
+def insert_once(model: type, **values) -> bool:
+    """INSERT a row unless its key exists; True when this call added it.
+
+    ``ON CONFLICT DO NOTHING`` keeps a double click or a concurrent request from
+    counting twice or failing, on SQLite and PostgreSQL alike.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    returned = db.session.execute(statement.returning(*table.primary_key.columns)).first()
+    return returned is not None
+
+
+def unfollow(post: Post, user: User) -> bool:
+    result = db.session.execute(
+        delete(PostFollow).where(PostFollow.post_id == post.id, PostFollow.user_id == user.id)
+    )
+    return bool(result.rowcount)
+
+
+def bump_thread(post_id: int, *, activity: bool = False, comments: int = 0) -> None:
+    """Record a change to a post's thread: cached renderings of it become stale.
+
+    One UPDATE, so concurrent writers never lose each other's bump.
+    """
+    values: dict = {"thread_version": Post.thread_version + 1}
+    if comments:
+        values["comment_count"] = Post.comment_count + comments
+    if activity:
+        values["last_activity_at"] = utcnow()
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def guide_source() -> tuple[str, str]:

@@ -1,0 +1,314 @@
+"""Load benchmark: a 1,000-comment thread against a bare endpoint of the same app.
+
+Creates a fresh database, seeds the guide, a realistic 1,000-comment thread (about 300
+top-level comments, replies nested 3-4 deep, 300-600 characters of Markdown with links
+and emphasis each) and a 10-comment post, starts gunicorn with 2 workers on 127.0.0.1,
+and measures with a small load generator (processes x threads, ``http.client``):
+
+- ``/healthz`` (the bare endpoint: one ``SELECT 1``),
+- the 1,000-comment post page for a visitor and for a signed-in member,
+- the 10-comment post page for a visitor.
+
+Prints requests per second, p50 and p99 for each, comments delivered per second, and
+the ratios the performance targets are stated in. Bounded in time; talks only to
+127.0.0.1. Usage: ``make bench`` or ``.venv/bin/python bench/run.py --duration 10``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"
+MEMBER = ("bench-member", "bench member password")
+TARGET_COMMENT_RATIO = 35  # comments/s on the big page vs bare requests/s, for a visitor
+TARGET_MEMBER_SHARE = 1 / 3
+TARGET_SMALL_RATIO = 1 / 7
+TARGET_TAIL = 3
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def seed(database_url: str) -> dict:
+    """Fresh schema (migrations) and the benchmark threads; returns their URLs."""
+    os.environ["DATABASE_URL"] = database_url
+    from flask_migrate import upgrade
+
+    from community import create_app
+    from community.accounts.services import register_user
+    from community.discussions.sample_threads import seed_thread
+    from community.discussions.services import create_post, seed_guide
+    from community.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        seed_guide()
+        authors = [
+            register_user(f"member{n:03d}", f"member{n:03d}@example.com", secrets.token_hex(8))
+            for n in range(60)
+        ]
+        member = register_user(MEMBER[0], f"{MEMBER[0]}@example.com", MEMBER[1])
+        big = create_post(
+            authors[0], "What worked for you? A thousand answers", "The big thread.", ["bench"]
+        )
+        small = create_post(authors[1], "A short discussion", "Ten comments.", ["bench"])
+        db.session.flush()
+        started = time.perf_counter()
+        seed_thread(big, authors, total=1000, top_level=300, max_depth=3, seed=7)
+        seed_thread(small, authors, total=10, top_level=4, max_depth=3, seed=8)
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        return {
+            "big": f"/posts/{big.id}/{big.slug}",
+            "small": f"/posts/{small.id}/{small.slug}",
+            "member_id": member.id,
+            "seed_seconds": seconds,
+        }
+
+
+def request(path: str, cookie: str | None = None, method: str = "GET", body: str | None = None):
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    headers = {"Host": f"{HOST}:{PORT}"}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, response.getheader("Set-Cookie"), data
+
+
+def sign_in() -> str:
+    """A member's session cookie, through the real login form."""
+    from urllib.parse import urlencode
+
+    status, set_cookie, page = request("/auth/login")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if token is None:
+        token = re.search(rb'type="hidden" name="csrf_token" value="([^"]+)"', page)
+    cookie = set_cookie.split(";", 1)[0]
+    form = urlencode(
+        {"csrf_token": token.group(1).decode(), "username": MEMBER[0], "password": MEMBER[1]}
+    )
+    status, set_cookie, _ = request("/auth/login", cookie, "POST", form)
+    if status != 302 or not set_cookie:
+        raise SystemExit(f"bench: member login failed ({status})")
+    return set_cookie.split(";", 1)[0]
+
+
+def _load_worker(args) -> list[float]:
+    """One load process: ``threads`` closed-loop clients for ``duration`` seconds."""
+    port, path, cookie, duration, threads = args
+    global PORT
+    PORT = port
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + duration
+
+    def client() -> None:
+        mine = []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            status, _, _ = request(path, cookie)
+            mine.append(time.perf_counter() - started)
+            if status != 200:
+                failures[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    pool = [threading.Thread(target=client) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if failures[0]:
+        raise RuntimeError(f"{failures[0]} non-200 responses from {path}")
+    return latencies
+
+
+def measure(path: str, cookie: str | None, duration: float, processes: int, threads: int):
+    """(latencies in seconds, elapsed seconds) of one closed-loop run against ``path``."""
+    with ProcessPoolExecutor(processes) as pool:
+        started = time.perf_counter()
+        results = list(
+            pool.map(_load_worker, [(PORT, path, cookie, duration, threads)] * processes)
+        )
+        elapsed = time.perf_counter() - started
+    return [value for chunk in results for value in chunk], max(elapsed, duration)
+
+
+def summarise(latencies: list[float], elapsed: float) -> dict:
+    latencies = sorted(latencies)
+    count = len(latencies)
+    return {
+        "requests": count,
+        "rps": count / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[min(count - 1, int(count * 0.99))] * 1000,
+    }
+
+
+def start_gunicorn(database_url: str, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": "false",
+        "SECRET_KEY": secrets.token_hex(32),
+        "PATHWAYS_ENV": "production",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "--workers", "2", "--bind", f"{HOST}:{PORT}", "wsgi:app"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if request("/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(f"bench: gunicorn did not start; see {log}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per scenario")
+    parser.add_argument("--rounds", type=int, default=4, help="turns each scenario takes")
+    parser.add_argument("--processes", type=int, default=2, help="load generator processes")
+    parser.add_argument("--threads", type=int, default=2, help="client threads per process")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    options = parser.parse_args()
+
+    global PORT
+    PORT = free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="pathways-bench-"))
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    print(f"database: {database_url.split('@')[-1]}")
+    urls = seed(database_url)
+    print(f"seeded 1,010 comments in {urls['seed_seconds']:.1f} s")
+
+    server = start_gunicorn(database_url, workdir / "gunicorn.log")
+    try:
+        cookie = sign_in()
+        shown = {}
+        for name, path, session in (
+            ("bare", "/healthz", None),
+            ("big", urls["big"], None),
+            ("big-member", urls["big"], cookie),
+            ("small", urls["small"], None),
+        ):
+            for _ in range(20):  # warm both workers' caches and connections
+                status, _, body = request(path, session)
+                assert status == 200, (path, status)
+            shown[name] = body.count(b'<article class="comment')
+        scenarios = [
+            ("bare endpoint /healthz", "bare", "/healthz", None),
+            ("1,000-comment post, visitor", "big", urls["big"], None),
+            ("1,000-comment post, member", "big-member", urls["big"], cookie),
+            ("10-comment post, visitor", "small", urls["small"], None),
+        ]
+        # Scenarios take turns in short rounds, so a burst of other work on the
+        # machine lands on all of them alike instead of on whichever ran then.
+        samples = {key: ([], 0.0) for _, key, _, _ in scenarios}
+        slice_seconds = options.duration / options.rounds
+        for _ in range(options.rounds):
+            for _, key, path, session in scenarios:
+                latencies, elapsed = measure(
+                    path, session, slice_seconds, options.processes, options.threads
+                )
+                samples[key] = (samples[key][0] + latencies, samples[key][1] + elapsed)
+        results = {}
+        for label, key, _, _ in scenarios:
+            results[key] = summarise(*samples[key])
+            results[key]["label"] = label
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+    report(results, shown, options)
+    if not options.keep:
+        for path in sorted(workdir.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        workdir.rmdir()
+    return 0
+
+
+def report(results: dict, shown: dict, options) -> None:
+    bare = results["bare"]["rps"]
+    concurrency = options.processes * options.threads
+    print(
+        f"\ngunicorn 2 workers, {concurrency} concurrent clients, "
+        f"{options.duration:.0f} s per scenario in {options.rounds} rounds, CPUs: {os.cpu_count()}"
+    )
+    header = (
+        f"{'scenario':34} {'comments':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'p99/p50':>7} {'comments/s':>11} {'vs bare':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for key, row in results.items():
+        comments = shown.get(key, 0)
+        ratio = row["rps"] / bare
+        print(
+            f"{row['label']:34} {comments:>8} {row['rps']:>9.1f} {row['p50']:>8.2f} "
+            f"{row['p99']:>8.2f} {row['p99'] / row['p50']:>7.2f} {row['rps'] * comments:>11.0f} "
+            f"{'1/' + format(1 / ratio, '.1f') if ratio < 1 else format(ratio, '.2f'):>9}"
+        )
+    big = results["big"]["rps"] * shown["big"] / bare
+    member = results["big-member"]["rps"] * shown["big-member"] / bare
+    small = results["small"]["rps"] / bare
+    tails = {key: row["p99"] / row["p50"] for key, row in results.items()}
+    member_target = TARGET_COMMENT_RATIO * TARGET_MEMBER_SHARE
+    checks = [
+        (
+            f"visitor: comments/s = {big:.1f} x bare req/s (target >= {TARGET_COMMENT_RATIO})",
+            big >= TARGET_COMMENT_RATIO,
+        ),
+        (
+            f"member: comments/s = {member:.1f} x bare req/s (target >= {member_target:.1f})",
+            member >= member_target,
+        ),
+        (
+            f"10-comment post: 1/{1 / small:.2f} of bare req/s (target >= 1/7)",
+            small >= TARGET_SMALL_RATIO,
+        ),
+        (
+            "p99 <= 3 x p50 everywhere: "
+            + ", ".join(f"{key} {value:.2f}" for key, value in tails.items()),
+            all(value <= TARGET_TAIL for value in tails.values()),
+        ),
+    ]
+    print()
+    for text, ok in checks:
+        print(f"[{'ok' if ok else 'MISSED'}] {text}")
+
+
+PORT = 0
+
+if __name__ == "__main__":
+    raise SystemExit(main())

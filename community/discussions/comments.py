@@ -1,0 +1,355 @@
+"""Comment rules: writing, editing, deleting, votes, "worked for me too", flags.
+
+Services flush, never commit; the view commits once. Every change to a thread
+bumps the post's ``thread_version`` so cached renderings of it go stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+
+from community.accounts.models import User
+from community.accounts.services import export_section
+from community.content import render_markdown
+from community.discussions.comment_models import (
+    COMMENT_BODY_MAX,
+    MAX_DEPTH,
+    PATH_SEGMENT,
+    Comment,
+    CommentFlag,
+    CommentRevision,
+    ExperienceEndorsement,
+    ExperienceStep,
+    FlagReason,
+    Outcome,
+    Step,
+    Vote,
+)
+from community.discussions.models import Post, PostFollow
+from community.discussions.services import bump_thread, insert_once
+from community.extensions import db
+from community.notifications.services import notify
+from community.timeutil import utcnow
+
+MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_-]{3,30})\b", re.IGNORECASE)
+MENTIONS_MAX = 10
+
+
+class CommentRefused(Exception):
+    """A domain rule says no; ``field`` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class Experience:
+    """What a member shares about their own transition under the guide."""
+
+    steps: list[Step] = field(default_factory=list)
+    from_role: str | None = None
+    to_role: str | None = None
+    months: int | None = None
+    outcome: Outcome | None = None
+
+
+def _path_segment(comment_id: int) -> str:
+    return str(comment_id).zfill(PATH_SEGMENT)
+
+
+def _check_body(body: str) -> str:
+    if not body or not body.strip():
+        raise CommentRefused("Write something before posting.")
+    if len(body) > COMMENT_BODY_MAX:
+        raise CommentRefused(f"A comment holds up to {COMMENT_BODY_MAX:,} characters.")
+    return body
+
+
+def _last_body_by(author: User) -> str | None:
+    return db.session.scalar(
+        select(Comment.body_md)
+        .where(Comment.author_id == author.id, Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(1)
+    )
+
+
+def _resolve_parent(post: Post, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.post_id != post.id:
+        raise CommentRefused("The comment you replied to is not in this discussion.", "parent_id")
+    if parent.is_deleted:
+        raise CommentRefused("The comment you replied to has been deleted.", "parent_id")
+    if parent.depth + 1 > MAX_DEPTH:
+        raise CommentRefused("This thread is too deep; reply further up.", "parent_id")
+    return parent
+
+
+def create_comment(
+    post: Post,
+    author: User,
+    body: str,
+    parent_id: int | None = None,
+    experience: Experience | None = None,
+) -> Comment:
+    """Add a comment or a reply, and tell the people who want to know.
+
+    Refuses (``CommentRefused``) a locked post, a parent from another post or a
+    deleted one, an empty or over-long body, and the author's previous body
+    repeated. An experience is kept only on a top-level comment under the guide.
+    """
+    if post.is_locked:
+        raise CommentRefused("This discussion is locked; it accepts no new comments.")
+    _check_body(body)
+    parent = _resolve_parent(post, parent_id)
+    previous = _last_body_by(author)
+    if previous is not None and previous.strip() == body.strip():
+        raise CommentRefused("You just posted exactly this. Add something new, or edit it.")
+
+    comment = Comment(
+        post_id=post.id,
+        author=author,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        body_md=body,
+        body_html=render_markdown(body, "comment"),
+    )
+    if experience is not None and experience.steps and post.is_guide and parent is None:
+        _apply_experience(comment, experience)
+    db.session.add(comment)
+    db.session.flush()
+    comment.root_id = parent.root_id if parent else comment.id
+    segment = _path_segment(comment.id)
+    comment.path = f"{parent.path}/{segment}" if parent else segment
+    db.session.flush()
+    bump_thread(post.id, activity=True, comments=1)
+    _notify_about(comment, post, parent, author)
+    return comment
+
+
+def _apply_experience(comment: Comment, experience: Experience) -> None:
+    comment.is_experience = True
+    comment.steps = [ExperienceStep(step=step) for step in dict.fromkeys(experience.steps)]
+    comment.from_role = (experience.from_role or "").strip() or None
+    comment.to_role = (experience.to_role or "").strip() or None
+    comment.months = experience.months
+    comment.outcome = experience.outcome
+
+
+def mentioned_usernames(text: str) -> list[str]:
+    """``@username`` mentions in Markdown source, lower-cased, first ``MENTIONS_MAX``."""
+    names = dict.fromkeys(match.lower() for match in MENTION.findall(text))
+    return list(names)[:MENTIONS_MAX]
+
+
+def permalink_path(comment_id: int) -> str:
+    """The comment's permalink; built by hand so services also run outside a request
+    (the CLI). ``/comments/<id>`` is a stable URL (DESIGN.md URL map)."""
+    return f"/comments/{comment_id}"
+
+
+def _notify_about(comment: Comment, post: Post, parent: Comment | None, author: User) -> None:
+    """One notification per member: a reply beats a mention beats a followed post."""
+    url = permalink_path(comment.id)
+    told: set[int] = {author.id}
+
+    def tell(users: Iterable[User], kind: str, message: str) -> None:
+        for user in users:
+            if user.id not in told:
+                told.add(user.id)
+                notify(user, kind, message, url, actor=author)
+
+    title = post.title
+    if parent is not None:
+        tell([parent.author], "reply", f"{author.name} replied to your comment on “{title}”")
+    else:
+        tell([post.author], "reply", f"{author.name} commented on your post “{title}”")
+    names = mentioned_usernames(comment.body_md)
+    if names:
+        mentioned = db.session.scalars(
+            select(User).where(User.username.in_(names), User.deleted_at.is_(None))
+        )
+        tell(mentioned, "mention", f"{author.name} mentioned you in “{title}”")
+    followers = db.session.scalars(
+        select(User)
+        .join(PostFollow, PostFollow.user_id == User.id)
+        .where(PostFollow.post_id == post.id, User.deleted_at.is_(None))
+    )
+    tell(followers, "followed_post", f"{author.name} commented on “{title}”, which you follow")
+
+
+def edit_comment(comment: Comment, body: str) -> bool:
+    """Replace the body, keeping the earlier version; False when nothing changed."""
+    if comment.is_deleted:
+        raise CommentRefused("A deleted comment can't be edited.")
+    _check_body(body)
+    if body == comment.body_md:
+        return False
+    now = utcnow()
+    db.session.add(
+        CommentRevision(
+            comment_id=comment.id,
+            body_md=comment.body_md,
+            body_html=comment.body_html,
+            written_at=comment.edited_at or comment.created_at,
+            replaced_at=now,
+        )
+    )
+    comment.body_md = body
+    comment.body_html = render_markdown(body, "comment")
+    comment.edited_at = now
+    db.session.flush()
+    bump_thread(comment.post_id)
+    return True
+
+
+def delete_comment(comment: Comment) -> None:
+    """Take a comment out of the thread; with replies it keeps its place as "[deleted]".
+
+    The text stays in the database (and in its revisions) for moderators.
+    """
+    if comment.is_deleted:
+        return
+    comment.deleted_at = utcnow()
+    db.session.flush()
+    bump_thread(comment.post_id, comments=-1)
+
+
+def revisions_of(comment: Comment) -> list[CommentRevision]:
+    return list(
+        db.session.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id == comment.id)
+            .order_by(CommentRevision.replaced_at.desc(), CommentRevision.id.desc())
+        )
+    )
+
+
+def _check_not_own(comment: Comment, user: User, what: str) -> None:
+    if comment.author_id == user.id:
+        raise CommentRefused(f"You can't {what} your own comment.")
+    if comment.is_deleted:
+        raise CommentRefused("That comment has been deleted.")
+
+
+def has_voted(comment: Comment, user: User) -> bool:
+    return db.session.get(Vote, (comment.id, user.id)) is not None
+
+
+def vote(comment: Comment, user: User) -> None:
+    """Upvote once; a second upvote is refused, never counted."""
+    _check_not_own(comment, user, "vote on")
+    if not insert_once(Vote, comment_id=comment.id, user_id=user.id, created_at=utcnow()):
+        raise CommentRefused("You have already voted for this comment.")
+    _adjust(Comment.score, comment, +1)
+
+
+def unvote(comment: Comment, user: User) -> None:
+    result = db.session.execute(
+        delete(Vote).where(Vote.comment_id == comment.id, Vote.user_id == user.id)
+    )
+    if not result.rowcount:
+        raise CommentRefused("You have not voted for this comment.")
+    _adjust(Comment.score, comment, -1)
+
+
+def has_endorsed(comment: Comment, user: User) -> bool:
+    return db.session.get(ExperienceEndorsement, (comment.id, user.id)) is not None
+
+
+def endorse(comment: Comment, user: User) -> None:
+    """Say "worked for me too" about another member's experience, once."""
+    _check_not_own(comment, user, "endorse")
+    if not comment.is_experience:
+        raise CommentRefused("Only shared experiences can be marked as working for you too.")
+    if not insert_once(
+        ExperienceEndorsement, comment_id=comment.id, user_id=user.id, created_at=utcnow()
+    ):
+        raise CommentRefused("You already said this worked for you too.")
+    _adjust(Comment.endorsement_count, comment, +1)
+
+
+def unendorse(comment: Comment, user: User) -> None:
+    result = db.session.execute(
+        delete(ExperienceEndorsement).where(
+            ExperienceEndorsement.comment_id == comment.id,
+            ExperienceEndorsement.user_id == user.id,
+        )
+    )
+    if not result.rowcount:
+        raise CommentRefused("You had not marked this experience.")
+    _adjust(Comment.endorsement_count, comment, -1)
+
+
+def _adjust(column, comment: Comment, delta: int) -> None:
+    """Change a counter in one UPDATE, so concurrent votes never lose each other."""
+    db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id)
+        .values({column: column + delta})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(comment, [column.key])
+    bump_thread(comment.post_id)
+
+
+def flag_comment(comment: Comment, reporter: User, reason: FlagReason, details: str = "") -> None:
+    """Ask moderators to look at a comment; one open flag per member and comment."""
+    _check_not_own(comment, reporter, "flag")
+    added = insert_once(
+        CommentFlag,
+        comment_id=comment.id,
+        reporter_id=reporter.id,
+        reason=reason,
+        details=details.strip(),
+        created_at=utcnow(),
+    )
+    if not added:
+        raise CommentRefused("You have already flagged this comment.", "reason")
+
+
+def rerender_comments() -> int:
+    """Rebuild every comment's HTML from its Markdown (after a sanitisation policy change)."""
+    count = 0
+    for comment in db.session.scalars(select(Comment).execution_options(yield_per=500)):
+        comment.body_html = render_markdown(comment.body_md, "comment")
+        count += 1
+    db.session.execute(update(Post).values(thread_version=Post.thread_version + 1))
+    db.session.flush()
+    return count
+
+
+@export_section("comments")
+def export_comments(user: User) -> list[dict]:
+    rows = db.session.scalars(
+        select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
+    )
+    return [
+        {
+            "id": comment.id,
+            "post_id": comment.post_id,
+            "parent_id": comment.parent_id,
+            "body": comment.body_md,
+            "created_at": comment.created_at.isoformat(),
+            "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+            "deleted": comment.is_deleted,
+            "experience": {
+                "steps": [step.value for step in comment.step_values],
+                "from_role": comment.from_role,
+                "to_role": comment.to_role,
+                "months": comment.months,
+                "outcome": comment.outcome.value if comment.outcome else None,
+            }
+            if comment.is_experience
+            else None,
+        }
+        for comment in rows
+    ]

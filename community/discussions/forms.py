@@ -1,0 +1,168 @@
+"""Discussion forms. Field names follow DESIGN.md and become the HTML names."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from community.discussions.comment_models import (
+    COMMENT_BODY_MAX,
+    FLAG_REASON_LABELS,
+    OUTCOME_LABELS,
+    ROLE_MAX,
+    STEP_LABELS,
+)
+from community.discussions.models import POST_BODY_MAX, TAG_PATTERN, TAGS_MAX, TITLE_MAX
+
+MONTHS_MAX = 240
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _not_blank(message: str):
+    def check(form, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(message)
+
+    return check
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Tags as typed, comma- or space-separated, lower-cased, duplicates dropped."""
+    names = (name.strip().lstrip("#").lower() for name in re.split(r"[,\s]+", text or ""))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+class PostForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            InputRequired("Give your post a title."),
+            Length(max=TITLE_MAX, message=f"Titles are up to {TITLE_MAX} characters."),
+        ],
+    )
+    body = TextAreaField(
+        "Body",
+        validators=[
+            _not_blank("Write the body of your post."),
+            Length(max=POST_BODY_MAX, message=f"A post holds up to {POST_BODY_MAX:,} characters."),
+        ],
+        description="Markdown: **bold**, _italic_, [links](https://example.com), lists, tables.",
+    )
+    tags = StringField(
+        "Tags",
+        filters=[_strip],
+        validators=[Optional(), Length(max=200)],
+        description=f"Up to {TAGS_MAX}, separated by commas: e.g. data-analysis, bootcamps.",
+    )
+
+    def validate_tags(self, field) -> None:
+        names = split_tags(field.data)
+        if len(names) > TAGS_MAX:
+            raise ValidationError(f"Use at most {TAGS_MAX} tags.")
+        bad = [name for name in names if not re.fullmatch(TAG_PATTERN, name)]
+        if bad:
+            raise ValidationError(
+                f"Tags are up to 30 characters of a–z, 0–9 and hyphens: {', '.join(bad)}"
+            )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return split_tags(self.tags.data)
+
+
+def _body_field(label: str = "Your comment") -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            _not_blank("Write something before posting."),
+            Length(
+                max=COMMENT_BODY_MAX,
+                message=f"A comment holds up to {COMMENT_BODY_MAX:,} characters.",
+            ),
+        ],
+        description="Markdown: **bold**, _italic_, [links](https://example.com), lists. "
+        "Mention someone with @username.",
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CommentForm(FlaskForm):
+    body = _body_field()
+    parent_id = HiddenField()
+    #: Experience fields, offered on top-level comments under the guide.
+    steps = MultiCheckboxField(
+        "Steps that worked for you",
+        choices=[SelectChoice(step.value, label) for step, label in STEP_LABELS.items()],
+        validate_choice=True,
+    )
+    from_role = StringField(
+        "Where you started (role)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=ROLE_MAX, message=f"Up to {ROLE_MAX} characters.")],
+    )
+    to_role = StringField(
+        "Where you went (role)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=ROLE_MAX, message=f"Up to {ROLE_MAX} characters.")],
+    )
+    months = IntegerField(
+        "Months it took",
+        validators=[
+            Optional(),
+            NumberRange(0, MONTHS_MAX, f"Enter a number of months from 0 to {MONTHS_MAX}."),
+        ],
+    )
+    outcome = SelectField(
+        "Outcome",
+        choices=[
+            SelectChoice("", "—"),
+            *(SelectChoice(outcome.value, label) for outcome, label in OUTCOME_LABELS.items()),
+        ],
+        validators=[Optional()],
+    )
+
+    def validate_parent_id(self, field) -> None:
+        value = str(field.data or "")
+        if value and (not value.isdigit() or len(value) > 15):
+            raise ValidationError("The comment you replied to is not in this discussion.")
+
+    @property
+    def parent(self) -> int | None:
+        return int(self.parent_id.data) if self.parent_id.data else None
+
+
+class EditCommentForm(FlaskForm):
+    body = _body_field("Comment")
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField(
+        "Why should moderators look at this?",
+        choices=[SelectChoice(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
+        validators=[InputRequired("Choose a reason.")],
+    )
+    details = TextAreaField(
+        "Details (optional)",
+        validators=[Optional(), Length(max=500, message="Up to 500 characters.")],
+    )

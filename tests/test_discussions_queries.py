@@ -1,0 +1,84 @@
+"""A post page costs the same few SQL queries whether it holds 10 comments or 1,000."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from flask import current_app
+from sqlalchemy import event
+
+from community.discussions.sample_threads import seed_thread
+from community.discussions.thread_cache import cache_for
+from community.extensions import db
+from tests.conftest import login_as, make_post, make_user
+
+#: Visitor, thread not cached: post (+ tags), top-level count, page ids, comments with
+#: authors. A member adds their session user, unread count, follow state and votes.
+VISITOR_BOUND = 6
+MEMBER_BOUND = 10
+
+
+@contextmanager
+def counted_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def page_queries(client, url: str, cached: bool) -> tuple[int, str]:
+    if not cached:
+        cache_for(current_app).clear()
+    db.session.expunge_all()  # as in production: a request starts with an empty session
+    with counted_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def p_url(post) -> str:
+    return f"/posts/{post.id}/{post.slug}"
+
+
+@pytest.fixture
+def threads(app):
+    authors = [make_user() for _ in range(25)]
+    small, large = make_post(authors[0], title="Small"), make_post(authors[0], title="Large")
+    seed_thread(small, authors, total=10, top_level=4, min_chars=20, max_chars=60)
+    seed_thread(large, authors, total=1000, top_level=300, min_chars=20, max_chars=60)
+    db.session.commit()
+    db.session.refresh(small)
+    db.session.refresh(large)
+    return small, large
+
+
+@pytest.mark.parametrize("viewer", ["visitor", "member"])
+def test_post_page_queries_do_not_grow_with_comments(app, client, threads, viewer):
+    small, large = threads
+    if viewer == "member":
+        login_as(client, make_user())
+    counts = {}
+    for title, url, comments in [(p.title, p_url(p), p.comment_count) for p in (small, large)]:
+        cold, page = page_queries(client, url, cached=False)
+        warm, _ = page_queries(client, url, cached=True)
+        counts[title] = (cold, warm)
+        assert page.count('<article class="comment') >= min(comments, 100)
+    bound = VISITOR_BOUND if viewer == "visitor" else MEMBER_BOUND
+    assert counts["Small"] == counts["Large"], counts
+    cold, warm = counts["Large"]
+    assert cold <= bound and warm < cold, counts
+
+
+def test_whole_first_page_of_a_large_thread_is_rendered(app, client, threads):
+    _, large = threads
+    _, page = page_queries(client, p_url(large), cached=False)
+    assert "Page 1 of 3" in page
+    # 100 top-level comments with every reply below them.
+    assert page.count('<article class="comment') > 300
