@@ -13,6 +13,7 @@ import re
 import uuid
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -106,6 +107,17 @@ def app(database_url, app_config):
 
 class PathwaysClient(FlaskClient):
     """A test client that submits forms the way a browser does, CSRF token included."""
+
+    def open(self, *args, **kwargs):
+        """Start every request with an empty ``g``, as in production.
+
+        The ``app`` fixture keeps one app context pushed for the whole test and Flask
+        reuses it for requests, so ``g`` (the signed-in user, the CSRF token) would
+        otherwise carry over from one request, or one client, to the next.
+        """
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str | None = None) -> str:
         """The token from ``page``, else from the sign-up page or (signed in) the home page."""
