@@ -17,68 +17,64 @@ from community.discussions.models import Post
 from community.discussions.services import bump_thread
 from community.extensions import db
 
-_WORDS = [
-    "career",
-    "transition",
-    "mentor",
-    "course",
-    "certificate",
-    "portfolio",
-    "project",
-    "python",
-    "data",
-    "analyst",
-    "network",
-    "interview",
-    "recruiter",
-    "manager",
-    "team",
-    "automation",
-    "product",
-    "roadmap",
-    "learning",
-    "weekend",
-    "evening",
-    "habit",
-    "budget",
-    "savings",
-    "confidence",
-    "feedback",
-    "meetup",
-    "webinar",
-    "community",
-    "resume",
-    "skills",
+#: Sentences members really write about a career change; ``{link}`` becomes a Markdown link.
+_SENTENCES = [
+    "I spent two evenings a week on the {link} course and finished it in about three months.",
+    "What *actually* moved the needle for me was shipping one small project end to end.",
+    "My manager let me take on the reporting work nobody wanted, and that became my portfolio.",
+    "I was a teacher for nine years, so explaining things was never the hard part.",
+    "The hardest part was **admitting I was a beginner again** after a decade in my field.",
+    "Informational interviews beat applications: I asked for twenty minutes, not a job.",
+    "A mentor from a local meetup reviewed my resume and cut it from three pages to one.",
+    "I kept a simple spreadsheet of every course, contact and application; it kept me honest.",
+    "Certificates opened a few doors, but every interview asked about a real project.",
+    "If I started again I would pick one track and ignore the rest for six months.",
+    "I automated a weekly report at work with Python and that became my first case study.",
+    "Budget matters: I saved four months of expenses before I dropped to part-time.",
+    "Joining an online community gave me people to ask the questions I was embarrassed about.",
+    "The recruiter told me my domain knowledge was the reason I got the second interview.",
+    "Write down why you want the change; on the bad weeks you will need to read it.",
+    "I moved internally first, which was far easier than convincing a new company.",
+    "Pairing with a developer for an afternoon taught me more than a week of videos.",
+    "My portfolio is three projects, each with a short write-up of the problem and the result.",
+    "I set a rule of one new conversation a week with someone already in the role.",
+    "Webinars were useful for vocabulary; meetups were where I met the people who hired me.",
+    "Do not underestimate how long the job search takes: mine took **seven months**.",
+    "I wrote about what I was learning on a small blog, which made networking less awkward.",
+    "My transition plan had three milestones and I missed every date, but I kept the order.",
+    "Leading a small internal project counted as management experience in interviews.",
+    "I found the {link} notes helpful when the lectures went too fast.",
+    "Side projects that solve a problem from your old job are the easiest to explain.",
+    "Ask your mentor what they would *not* do again; that saved me months.",
+    "I volunteered to run our team's automation pilot, and it turned into a new role.",
 ]
 _LINKS = (
     "https://www.coursera.org/learn/ai-for-everyone",
     "https://www.coursera.org/learn/machine-learning",
-    "https://github.com/",
-    "https://www.linkedin.com/",
+    "https://www.coursera.org/learn/project-management",
 )
+_LINK_TEXTS = ("AI for Everyone", "Machine Learning", "Project Management Principles")
 
 
 def sample_markdown(rng: random.Random, min_chars: int = 300, max_chars: int = 600) -> str:
-    """A paragraph or two of Markdown with emphasis, a link and sometimes a list."""
+    """A paragraph or two of realistic Markdown with emphasis, links and sometimes a list."""
     target = rng.randint(min_chars, max_chars)
-    parts: list[str] = []
+    sentences: list[str] = []
     length = 0
-    while length < target:
-        words = rng.choices(_WORDS, k=rng.randint(6, 14))
-        roll = rng.random()
-        if roll < 0.15:
-            words[0] = f"**{words[0]}**"
-        elif roll < 0.3:
-            words[-1] = f"_{words[-1]}_"
-        elif roll < 0.4:
-            words[1] = f"[{words[1]}]({rng.choice(_LINKS)})"
-        sentence = " ".join(words).capitalize() + "."
-        parts.append(sentence)
+    for template in rng.sample(_SENTENCES, len(_SENTENCES)):
+        if length >= target:
+            break
+        index = rng.randrange(len(_LINKS))
+        sentence = template.format(link=f"[{_LINK_TEXTS[index]}]({_LINKS[index]})")
+        sentences.append(sentence)
         length += len(sentence) + 1
-    text = " ".join(parts)
-    if rng.random() < 0.2:
-        text += "\n\n- " + "\n- ".join(rng.sample(_WORDS, 3))
-    return text[: max_chars + 80]
+    if len(sentences) > 2 and rng.random() < 0.2:
+        items = "\n".join(f"- {sentence}" for sentence in sentences[-2:])
+        return " ".join(sentences[:-2]) + "\n\nWhat I would repeat:\n\n" + items
+    if len(sentences) > 3:
+        middle = len(sentences) // 2
+        return " ".join(sentences[:middle]) + "\n\n" + " ".join(sentences[middle:])
+    return " ".join(sentences)
 
 
 def seed_thread(
