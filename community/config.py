@@ -63,6 +63,15 @@ BASE_SETTINGS = {
     "POSTS_PER_PAGE": 20,
     "NOTIFICATIONS_PER_PAGE": 30,
     "MENTORS_PER_PAGE": 20,
+    #: Top-level comments per thread page; each comes with its whole subtree.
+    "COMMENTS_PER_PAGE": 100,
+    #: New comments per member (Flask-Limiter syntax).
+    "COMMENT_RATE_LIMIT": "6 per minute; 100 per day",
+    #: Rendered threads are cached per process, keyed by the thread's version; this bounds
+    #: how long what lies outside the thread (a member's new display name) can stay stale.
+    "THREAD_CACHE_SECONDS": 300,
+    "THREAD_CACHE_ENTRIES": 256,
+    "THREAD_CACHE_CHARS": 32_000_000,
     #: A pending request unanswered this many days expires (env MENTORSHIP_REQUEST_EXPIRY_DAYS).
     "MENTORSHIP_REQUEST_EXPIRY_DAYS": 14,
     #: Pending requests a mentee may have at once (env MENTORSHIP_MAX_OPEN_REQUESTS).

@@ -27,8 +27,6 @@ from community.errors import render_error
 from community.extensions import db, limiter
 from community.redirects import safe_next_url
 
-DEFAULT_COMMENT_RATE_LIMIT = "6 per minute; 100 per day"
-
 
 def member_key() -> str:
     """Rate limits count per member, so a shared office IP doesn't lock everyone out."""
@@ -38,7 +36,7 @@ def member_key() -> str:
 
 
 def comment_rate_limit() -> str:
-    return current_app.config.get("COMMENT_RATE_LIMIT", DEFAULT_COMMENT_RATE_LIMIT)
+    return current_app.config["COMMENT_RATE_LIMIT"]
 
 
 def get_comment_or_404(comment_id: int) -> Comment:

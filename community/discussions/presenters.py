@@ -66,7 +66,7 @@ def personalise(rendered: RenderedThread, post: Post, ids: list[int] | None = No
 
 def post_thread(post: Post, sort: CommentSort, page: int, step: Step | None):
     """(thread HTML, meta) for one page of ``post``'s comments as the viewer sees them."""
-    per_page = current_app.config.get("COMMENTS_PER_PAGE", 100)
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
     key = (
         post.id,
         post.thread_version,

@@ -169,7 +169,7 @@ class ThreadCache:
         self.misses = 0
 
     def get_or_render(self, key: tuple, render: Callable[[], RenderedThread]) -> RenderedThread:
-        ttl = current_app.config.get("THREAD_CACHE_SECONDS", 300)
+        ttl = current_app.config["THREAD_CACHE_SECONDS"]
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and time.monotonic() - entry.created < ttl:
@@ -199,7 +199,6 @@ def cache_for(app) -> ThreadCache:
     cache = app.extensions.get("thread_cache")
     if cache is None:
         cache = app.extensions["thread_cache"] = ThreadCache(
-            app.config.get("THREAD_CACHE_ENTRIES", 256),
-            app.config.get("THREAD_CACHE_CHARS", 32_000_000),
+            app.config["THREAD_CACHE_ENTRIES"], app.config["THREAD_CACHE_CHARS"]
         )
     return cache
