@@ -8,6 +8,7 @@ changing the policy here means running ``flask rerender``.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from functools import partial
 from typing import Literal
 
@@ -77,12 +78,58 @@ class ImagesAsLinksExtension(Extension):
         md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 0)
 
 
+#: ``@username`` where a member is meant; not inside words, emails or paths.
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9_-]{3,30})\b")
+
+
+class _MentionLinks(Treeprocessor):
+    """``@username`` becomes a link to the member's profile, except inside links and code."""
+
+    SKIP = frozenset({"a", "code", "pre"})
+
+    def run(self, root):
+        self._link_mentions(root)
+
+    def _link_mentions(self, element) -> None:
+        if element.tag in self.SKIP:
+            return
+        children = list(element)
+        element.text, links = self._split(element.text)
+        for index, link in enumerate(links):
+            element.insert(index, link)
+        for child in children:
+            self._link_mentions(child)
+            child.tail, links = self._split(child.tail)
+            position = list(element).index(child) + 1
+            for offset, link in enumerate(links):
+                element.insert(position + offset, link)
+
+    @staticmethod
+    def _split(text: str | None) -> tuple[str | None, list]:
+        """The text before the first mention, and a link per mention (the rest as its tail)."""
+        parts = MENTION.split(text) if text else [text]
+        links = []
+        for name, after in zip(parts[1::2], parts[2::2], strict=True):
+            link = etree.Element("a", {"href": f"/u/{name.lower()}", "class": "mention"})
+            link.text = f"@{name}"
+            link.tail = after
+            links.append(link)
+        return parts[0], links
+
+
+class MentionsExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_MentionLinks(md), "mentions", 15)
+
+
 _CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "code" and name == "class":
         return bool(_CODE_CLASS.match(value))
+    if tag == "a" and name == "class":
+        return value == "mention"
     return name in ALLOWED_ATTRIBUTES.get(tag, ())
 
 
@@ -116,12 +163,13 @@ def render_markdown(text: str, profile: Profile = "comment") -> str:
     """Turn member-written Markdown into HTML that is safe to show to everyone.
 
     Raw HTML in the source is escaped (shown as text) unless its tag is on the
-    allowlist; links get ``rel="nofollow ugc noopener"``; only http, https and
+    allowlist; ``@username`` links to the member's profile; links get
+    ``rel="nofollow ugc noopener"``; only http, https and
     mailto links survive. ``profile`` picks the allowlist: posts also get
     tables and top-level headings.
     """
     source = (text or "").replace("\r\n", "\n")
-    extensions = [*_MARKDOWN_EXTENSIONS[profile], ImagesAsLinksExtension()]
+    extensions = [*_MARKDOWN_EXTENSIONS[profile], ImagesAsLinksExtension(), MentionsExtension()]
     html = markdown.markdown(source, extensions=extensions, output_format="html")
     return _CLEANERS[profile].clean(html)
 

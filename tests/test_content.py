@@ -179,3 +179,30 @@ def test_plain_text_and_excerpt():
 )
 def test_slugify(title, slug):
     assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "thanks @Mira!",
+            '<p>thanks <a class="mention" href="/u/mira" rel="nofollow ugc noopener">'
+            "@Mira</a>!</p>",
+        ),
+        ("mail me@example.com", "<p>mail me@example.com</p>"),
+        ("`@mira` in code", "<p><code>@mira</code> in code</p>"),
+        (
+            "[@mira](https://example.com)",
+            '<p><a href="https://example.com" rel="nofollow ugc noopener">@mira</a></p>',
+        ),
+        ("@ab is too short", "<p>@ab is too short</p>"),
+    ],
+)
+def test_mentions_link_to_profiles_outside_code_and_links(source, expected):
+    assert render_markdown(source) == expected
+
+
+def test_links_keep_no_class_but_mention():
+    html = render_markdown('<a href="https://example.com" class="mention">fake</a>')
+    assert 'class="mention"' in html  # harmless: it only styles the link
+    assert 'class="x"' not in render_markdown('<a href="https://example.com" class="x">x</a>')

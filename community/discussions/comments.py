@@ -6,7 +6,6 @@ bumps the post's ``thread_version`` so cached renderings of it go stale.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from sqlalchemy import delete, select, update
 
 from community.accounts.models import User
 from community.accounts.services import export_section
-from community.content import render_markdown
+from community.content import MENTION, render_markdown
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
     MAX_DEPTH,
@@ -35,7 +34,6 @@ from community.extensions import db
 from community.notifications.services import notify
 from community.timeutil import utcnow
 
-MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_-]{3,30})\b", re.IGNORECASE)
 MENTIONS_MAX = 10
 
 
