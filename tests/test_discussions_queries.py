@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from flask import current_app
-from sqlalchemy import event
 
 from community.discussions.sample_threads import seed_thread
 from community.discussions.thread_cache import cache_for
 from community.extensions import db
-from tests.conftest import login_as, make_post, make_user
+from tests.conftest import count_queries, login_as, make_post, make_user
 
 #: Visitor, thread not cached: post (+ tags), top-level count, page ids, comments with
 #: authors. A member adds their session user, unread count, follow state and votes.
@@ -19,25 +16,11 @@ VISITOR_BOUND = 6
 MEMBER_BOUND = 10
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def page_queries(client, url: str, cached: bool) -> tuple[int, str]:
     if not cached:
         cache_for(current_app).clear()
     db.session.expunge_all()  # as in production: a request starts with an empty session
-    with counted_queries() as statements:
+    with count_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200
     return len(statements), response.get_data(as_text=True)

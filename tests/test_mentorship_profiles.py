@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from community import config as settings
 from community.extensions import db
 from community.mentorship.models import MentorProfile, RequestState
-from tests.conftest import make_user
-from tests.mentorship_support import count_queries, make_mentor, make_request
+from tests.conftest import count_queries, make_user
+from tests.mentorship_support import make_mentor, make_request
 
 VALID_PROFILE = {
     "headline": "Nurse turned UX researcher",

@@ -15,14 +15,8 @@ from community.mentorship.models import (
     RequestState,
 )
 from community.notifications.models import Notification
-from tests.conftest import make_user
-from tests.mentorship_support import (
-    REQUEST_TEXT,
-    age_request,
-    count_queries,
-    make_mentor,
-    make_request,
-)
+from tests.conftest import count_queries, make_user
+from tests.mentorship_support import REQUEST_TEXT, age_request, make_mentor, make_request
 
 S = RequestState
 

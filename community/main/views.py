@@ -9,10 +9,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from community.discussions.models import Post
 from community.discussions.services import get_guide
 from community.extensions import db
+from community.mentorship.profiles import mentors_with_room
 
 bp = Blueprint("main", __name__)
 
 RECENT_POSTS_ON_HOME = 8
+MENTORS_ON_HOME = 3
 
 
 @bp.route("/")
@@ -24,7 +26,12 @@ def home():
         .order_by(Post.last_activity_at.desc(), Post.id.desc())
         .limit(RECENT_POSTS_ON_HOME)
     ).all()
-    return render_template("main/home.html", guide=guide, recent_posts=recent)
+    return render_template(
+        "main/home.html",
+        guide=guide,
+        recent_posts=recent,
+        mentors=mentors_with_room(MENTORS_ON_HOME),
+    )
 
 
 @bp.route("/guide")

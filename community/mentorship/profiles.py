@@ -238,6 +238,13 @@ def directory_query(
     )
 
 
+def mentors_with_room(limit: int) -> list[tuple[MentorProfile, int]]:
+    """Newest listed mentors who take requests now, with their open places (for the home page)."""
+    mentors = list(db.session.scalars(directory_query(accepting_only=True).limit(limit)))
+    active = active_counts(profile.user_id for profile in mentors)
+    return [(profile, open_places(profile, active[profile.user_id])) for profile in mentors]
+
+
 def suggest_mentors(request: MentorshipRequest, limit: int = 5) -> list[MentorProfile]:
     """Other mentors with room who share an expertise with the one who said no (or never did)."""
     slugs = select(MentorExpertise.slug).join(
