@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     Email,
@@ -16,24 +15,21 @@ from wtforms.validators import (
 
 from community.accounts import services
 from community.accounts.models import USERNAME_PATTERN
+from community.forms import BaseForm, choices, strip_whitespace
 from community.timeutil import timezone_names
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 BIO_MAX = 5000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     username = StringField(
         "Username",
-        filters=[_strip, _lower],
+        filters=[strip_whitespace, _lower],
         validators=[
             InputRequired("Choose a username."),
             Length(3, 30, "Usernames are 3 to 30 characters long."),
@@ -46,7 +42,7 @@ class RegisterForm(FlaskForm):
     )
     email = EmailField(
         "Email",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             InputRequired("Enter your email address."),
             Length(max=254),
@@ -78,10 +74,10 @@ class RegisterForm(FlaskForm):
             raise ValidationError("An account with that email already exists.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(
         "Username or email",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[InputRequired("Enter your username or email."), Length(max=254)],
     )
     password = PasswordField(
@@ -90,10 +86,10 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Remember me")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     display_name = StringField(
         "Display name",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Optional(), Length(max=60, message="Keep it under 60 characters.")],
     )
     bio = TextAreaField(
@@ -105,10 +101,10 @@ class SettingsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        self.timezone.choices = choices((name, name.replace("_", " ")) for name in timezone_names())
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[InputRequired("Enter your current password.")]
     )
@@ -128,7 +124,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(BaseForm):
     password = PasswordField(
         "Your password", validators=[InputRequired("Enter your password to confirm.")]
     )

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
@@ -26,12 +23,9 @@ from community.discussions.comment_models import (
     STEP_LABELS,
 )
 from community.discussions.models import POST_BODY_MAX, TAG_PATTERN, TAGS_MAX, TITLE_MAX
+from community.forms import BaseForm, CheckboxListField, strip_whitespace
 
 MONTHS_MAX = 240
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _not_blank(message: str):
@@ -48,10 +42,10 @@ def split_tags(text: str | None) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-class PostForm(FlaskForm):
+class PostForm(BaseForm):
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             InputRequired("Give your post a title."),
             Length(max=TITLE_MAX, message=f"Titles are up to {TITLE_MAX} characters."),
@@ -67,7 +61,7 @@ class PostForm(FlaskForm):
     )
     tags = StringField(
         "Tags",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Optional(), Length(max=200)],
         description=f"Up to {TAGS_MAX}, separated by commas: e.g. data-analysis, bootcamps.",
     )
@@ -102,28 +96,23 @@ def _body_field(label: str = "Your comment") -> TextAreaField:
     )
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = _body_field()
     parent_id = HiddenField()
     #: Experience fields, offered on top-level comments under the guide.
-    steps = MultiCheckboxField(
+    steps = CheckboxListField(
         "Steps that worked for you",
         choices=[SelectChoice(step.value, label) for step, label in STEP_LABELS.items()],
         validate_choice=True,
     )
     from_role = StringField(
         "Where you started (role)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Optional(), Length(max=ROLE_MAX, message=f"Up to {ROLE_MAX} characters.")],
     )
     to_role = StringField(
         "Where you went (role)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Optional(), Length(max=ROLE_MAX, message=f"Up to {ROLE_MAX} characters.")],
     )
     months = IntegerField(
@@ -152,11 +141,11 @@ class CommentForm(FlaskForm):
         return int(self.parent_id.data) if self.parent_id.data else None
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(BaseForm):
     body = _body_field("Comment")
 
 
-class FlagForm(FlaskForm):
+class FlagForm(BaseForm):
     reason = RadioField(
         "Why should moderators look at this?",
         choices=[SelectChoice(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.forms import (
+    MARKDOWN_HINT,
+    BaseForm,
+    CheckboxListField,
+    choices,
+    strip_whitespace,
+)
 from community.mentorship.models import (
     CAPACITY_MAX,
     CAPACITY_MIN,
@@ -34,30 +37,6 @@ REQUEST_MESSAGE_MIN, REQUEST_MESSAGE_MAX = 80, 3000
 THREAD_MESSAGE_MAX = 5000
 NOTE_MAX = 1000
 RETROSPECTIVE_MAX = 3000
-MARKDOWN_HINT = "Markdown: **bold**, _italic_, [links](https://example.com), lists."
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms select choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _without_nul(value):
-    """PostgreSQL text can't hold NUL characters; drop them rather than fail on save."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class MentorshipForm(FlaskForm):
-    """Every text field of these forms drops NUL characters before other filters run."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            options["filters"] = [_without_nul, *options.get("filters", ())]
-            return unbound_field.bind(form=form, **options)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def split_list(text: str | None) -> list[str]:
@@ -74,17 +53,10 @@ def _check_list(field, limit: int, what: str) -> None:
             raise ValidationError(f'"{item[:20]}…" is too long: {TAG_MAX} characters at most.')
 
 
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of labelled checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class MentorProfileForm(MentorshipForm):
+class MentorProfileForm(BaseForm):
     headline = StringField(
         "Headline",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             InputRequired("Write a one-line headline."),
             Length(max=HEADLINE_MAX, message=f"Keep it under {HEADLINE_MAX} characters."),
@@ -103,7 +75,7 @@ class MentorProfileForm(MentorshipForm):
     )
     other_expertise = StringField(
         "Other expertise",
-        filters=[_strip],
+        filters=[strip_whitespace],
         description=f"Your own tags, separated by commas (up to {FREE_TAGS_MAX}).",
     )
     years_experience = IntegerField(
@@ -112,7 +84,7 @@ class MentorProfileForm(MentorshipForm):
     )
     languages = StringField(
         "Languages",
-        filters=[_strip],
+        filters=[strip_whitespace],
         default="English",
         description="The languages you mentor in, separated by commas.",
     )
@@ -147,7 +119,7 @@ class MentorProfileForm(MentorshipForm):
         _check_list(field, LANGUAGES_MAX, "languages")
 
 
-class RequestForm(MentorshipForm):
+class RequestForm(BaseForm):
     message = TextAreaField(
         "Your message",
         validators=[
@@ -167,7 +139,7 @@ class RequestForm(MentorshipForm):
 OTHER_REASON = "other"
 
 
-class DeclineForm(MentorshipForm):
+class DeclineForm(BaseForm):
     reason = RadioField(
         "Reason",
         choices=choices(
@@ -177,7 +149,7 @@ class DeclineForm(MentorshipForm):
     )
     reason_detail = StringField(
         "Your reason",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters.")],
     )
 
@@ -191,7 +163,7 @@ class DeclineForm(MentorshipForm):
         return DECLINE_REASONS[self.reason.data]
 
 
-class CompleteForm(MentorshipForm):
+class CompleteForm(BaseForm):
     """Marking an active mentorship completed, with an optional note to the other side."""
 
     note = TextAreaField(
@@ -201,7 +173,7 @@ class CompleteForm(MentorshipForm):
     )
 
 
-class CancelForm(MentorshipForm):
+class CancelForm(BaseForm):
     """Ending an active mentorship early, with an optional note to the other side."""
 
     note = TextAreaField(
@@ -210,7 +182,7 @@ class CancelForm(MentorshipForm):
     )
 
 
-class MessageForm(MentorshipForm):
+class MessageForm(BaseForm):
     body = TextAreaField(
         "Message",
         validators=[
@@ -223,7 +195,7 @@ class MessageForm(MentorshipForm):
     )
 
 
-class RetrospectiveForm(MentorshipForm):
+class RetrospectiveForm(BaseForm):
     body = TextAreaField(
         "Your retrospective",
         validators=[
@@ -234,13 +206,13 @@ class RetrospectiveForm(MentorshipForm):
     )
 
 
-class DirectoryFilterForm(MentorshipForm):
+class DirectoryFilterForm(BaseForm):
     """The directory's GET filters (no CSRF: reading only)."""
 
     class Meta:
         csrf = False
 
-    q = StringField("Search name or headline", filters=[_strip])
+    q = StringField("Search name or headline", filters=[strip_whitespace])
     expertise = SelectField("Expertise")
     language = SelectField("Language")
     accepting = BooleanField("Only mentors with an open place")

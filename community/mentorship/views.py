@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from community import permissions
 from community.extensions import db
+from community.forms import choices
 from community.mentorship import export, profiles, services, thread  # noqa: F401  (export registers)
 from community.mentorship.forms import (
     CancelForm,
@@ -25,7 +26,6 @@ from community.mentorship.forms import (
     MessageForm,
     RequestForm,
     RetrospectiveForm,
-    choices,
     split_list,
 )
 from community.mentorship.models import (
