@@ -26,8 +26,8 @@ class BaseForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            options["filters"] = [without_nul, *options.get("filters", ())]
-            return unbound_field.bind(form=form, **options)
+            filters = [without_nul, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **{**options, "filters": filters})
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

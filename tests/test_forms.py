@@ -43,3 +43,17 @@ def test_post_and_comment_with_nul_characters(app, client):
     response = client.submit(f"/posts/{post.id}/comments", {"body": "A\x00 reply"}, page=url)
     assert response.status_code == 302
     assert "A reply" in client.get(url).get_data(as_text=True)
+
+
+def test_base_form_keeps_each_fields_own_filters(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import StringField
+
+    from community.forms import BaseForm, strip_whitespace
+
+    class NameForm(BaseForm):
+        name = StringField(filters=[strip_whitespace, str.upper])
+
+    with app.test_request_context():
+        form = NameForm(MultiDict({"name": "  ad\x00a  "}), meta={"csrf": False})
+    assert form.name.data == "ADA"
