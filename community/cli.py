@@ -12,7 +12,6 @@ from sqlalchemy import select
 from community.accounts import services as accounts
 from community.accounts.forms import PASSWORD_MIN
 from community.accounts.models import USERNAME_PATTERN, Role, User
-from community.content import render_markdown
 from community.discussions import services as discussions
 from community.discussions.comments import rerender_comments
 from community.discussions.sample_threads import seed_demo_discussions
@@ -73,15 +72,13 @@ def create_user(username: str, email: str | None, password: str | None, role: st
 @click.command("rerender")
 def rerender() -> None:
     """Rebuild every stored HTML column from its Markdown (after a policy change)."""
-    users = db.session.scalars(select(User)).all()
-    for user in users:
-        user.bio_html = render_markdown(user.bio_md, "comment")
+    bios = accounts.rerender_bios()
     posts = discussions.rerender_posts()
     comments = rerender_comments()
     mentorship_items = mentorship_thread.rerender_all()
     db.session.commit()
     click.echo(
-        f"Re-rendered {len(users)} bios, {posts} posts, {comments} comments "
+        f"Re-rendered {bios} bios, {posts} posts, {comments} comments "
         f"and {mentorship_items} mentorship texts."
     )
 

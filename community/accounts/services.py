@@ -73,6 +73,15 @@ def update_profile(user: User, display_name: str, bio: str, timezone: str) -> No
     db.session.flush()
 
 
+def rerender_bios() -> int:
+    """Rebuild every stored bio from its Markdown (``flask rerender``)."""
+    users = db.session.scalars(select(User)).all()
+    for user in users:
+        user.bio_html = render_markdown(user.bio_md, "comment")
+    db.session.flush()
+    return len(users)
+
+
 def change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     db.session.flush()
