@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from community import config as settings
-from community.extensions import csrf, db, limiter, login_manager, migrate
+from community import extensions, urls
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,11 +30,13 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    csrf.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
+    # ``community.db`` is a module of this package, so the extension is named in full here.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    urls.register_converters(app)
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.login_manager.init_app(app)
 
     from community import cli, errors, security, templating
     from community.accounts.views import bp as accounts_bp

@@ -10,8 +10,9 @@ from sqlalchemy import Enum, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from community.db import UTCDateTime
 from community.extensions import db, login_manager
-from community.timeutil import UTCDateTime, utcnow
+from community.timeutil import utcnow
 
 USERNAME_PATTERN = r"^[a-z0-9_-]{3,30}$"
 DELETED_NAME = "deleted member"

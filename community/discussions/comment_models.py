@@ -9,8 +9,9 @@ from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
+from community.db import UTCDateTime
 from community.extensions import db
-from community.timeutil import UTCDateTime, utcnow
+from community.timeutil import utcnow
 
 COMMENT_BODY_MAX = 10_000
 #: Stored nesting limit: ``path`` holds one 10-digit segment per level.

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from community.accounts.models import User
 from community.accounts.services import export_section
 from community.content import MENTION, render_markdown
+from community.db import Refused, insert_once
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
     MAX_DEPTH,
@@ -29,7 +30,7 @@ from community.discussions.comment_models import (
     Vote,
 )
 from community.discussions.models import Post, PostFollow
-from community.discussions.services import bump_thread, insert_once
+from community.discussions.services import bump_thread
 from community.extensions import db
 from community.notifications.services import notify
 from community.timeutil import utcnow
@@ -37,13 +38,11 @@ from community.timeutil import utcnow
 MENTIONS_MAX = 10
 
 
-class CommentRefused(Exception):
-    """A domain rule says no; ``field`` names the form field the message belongs next to."""
+class CommentRefused(Refused):
+    """A comment rule says no; the message goes next to ``field`` (the body by default)."""
 
     def __init__(self, message: str, field: str = "body") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
 
 
 @dataclass

@@ -11,8 +11,9 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
+from community.db import UTCDateTime
 from community.extensions import db
-from community.timeutil import UTCDateTime, utcnow
+from community.timeutil import utcnow
 
 TITLE_MAX = 200
 POST_BODY_MAX = 40_000

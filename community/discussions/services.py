@@ -7,12 +7,11 @@ from collections.abc import Iterable
 from importlib import resources
 
 from sqlalchemy import Select, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from community.accounts.models import Role, User
 from community.accounts.services import export_section
 from community.content import render_markdown, slugify
+from community.db import insert_once
 from community.discussions.models import Post, PostFollow, Tag
 from community.extensions import db
 from community.timeutil import utcnow
@@ -89,20 +88,6 @@ def is_following(post: Post, user: User) -> bool:
 def follow(post: Post, user: User) -> bool:
     """Follow ``post``; returns False when ``user`` already did (no error, no duplicate)."""
     return insert_once(PostFollow, post_id=post.id, user_id=user.id, created_at=utcnow())
-
-
-def insert_once(model: type, **values) -> bool:
-    """INSERT a row unless its key exists; True when this call added it.
-
-    ``ON CONFLICT DO NOTHING`` keeps a double click or a concurrent request from
-    counting twice or failing, on SQLite and PostgreSQL alike.
-    """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = model.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    returned = db.session.execute(statement.returning(*table.primary_key.columns)).first()
-    return returned is not None
 
 
 def unfollow(post: Post, user: User) -> bool:

@@ -18,8 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
+from community.db import UTCDateTime
 from community.extensions import db
-from community.timeutil import UTCDateTime, utcnow
+from community.timeutil import utcnow
 
 CAPACITY_MIN, CAPACITY_MAX = 1, 20
 HEADLINE_MAX = 120

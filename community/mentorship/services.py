@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from community import permissions
 from community.accounts.models import User
 from community.content import render_markdown
+from community.db import Refused
 from community.extensions import db
 from community.mentorship import profiles
 from community.mentorship.models import (
@@ -31,7 +32,7 @@ from community.notifications.services import notify
 from community.timeutil import utcnow
 
 
-class MentorshipError(Exception):
+class MentorshipError(Refused):
     """A refused action; ``str(error)`` is shown to the member as is."""
 
 

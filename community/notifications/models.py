@@ -8,8 +8,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
+from community.db import UTCDateTime
 from community.extensions import db
-from community.timeutil import UTCDateTime, utcnow
+from community.timeutil import utcnow
 
 
 class Notification(db.Model):

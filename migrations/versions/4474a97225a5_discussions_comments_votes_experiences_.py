@@ -8,7 +8,7 @@ Create Date: 2026-11-25 17:23:51.540520
 from alembic import op
 import sqlalchemy as sa
 
-import community.timeutil
+import community.db
 
 
 # revision identifiers, used by Alembic.
@@ -37,9 +37,9 @@ def upgrade():
     sa.Column('body_md', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('edited_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('deleted_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('edited_at', community.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('is_experience', sa.Boolean(), nullable=False),
     sa.Column('from_role', sa.String(length=100), nullable=True),
     sa.Column('to_role', sa.String(length=100), nullable=True),
@@ -66,7 +66,7 @@ def upgrade():
     op.create_table('post_follows',
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_post_follows_post_id_posts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_post_follows_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('post_id', 'user_id', name=op.f('pk_post_follows'))
@@ -90,8 +90,8 @@ def upgrade():
     sa.Column('reporter_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Enum('spam', 'abuse', 'off_topic', 'other', name='flagreason', native_enum=False, length=20), nullable=False),
     sa.Column('details', sa.String(length=500), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('resolved_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_comment_flags_comment_id_comments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_comment_flags_reporter_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_flags')),
@@ -107,8 +107,8 @@ def upgrade():
     sa.Column('comment_id', sa.Integer(), nullable=False),
     sa.Column('body_md', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('written_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('replaced_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('written_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('replaced_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_comment_revisions_comment_id_comments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_revisions'))
     )
@@ -119,7 +119,7 @@ def upgrade():
     op.create_table('experience_endorsements',
     sa.Column('comment_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_experience_endorsements_comment_id_comments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_experience_endorsements_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('comment_id', 'user_id', name=op.f('pk_experience_endorsements'))
@@ -139,7 +139,7 @@ def upgrade():
     op.create_table('votes',
     sa.Column('comment_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_votes_comment_id_comments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_votes_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('comment_id', 'user_id', name=op.f('pk_votes'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 17:23:43.030064
 from alembic import op
 import sqlalchemy as sa
 
-import community.timeutil
+import community.db
 
 
 # revision identifiers, used by Alembic.
@@ -30,9 +30,9 @@ def upgrade():
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('is_accepting', sa.Boolean(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('left_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('left_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('capacity BETWEEN 1 AND 20', name=op.f('ck_mentor_profiles_capacity_range')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mentor_profiles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mentor_profiles'))
@@ -49,12 +49,12 @@ def upgrade():
     sa.Column('state', sa.Enum('pending', 'accepted', 'declined', 'withdrawn', 'expired', 'completed', 'cancelled', name='requeststate', native_enum=False, length=20), nullable=False),
     sa.Column('message_md', sa.Text(), nullable=False),
     sa.Column('message_html', sa.Text(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('responded_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('responded_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('responded_by_id', sa.Integer(), nullable=True),
     sa.Column('decline_reason', sa.String(length=300), nullable=True),
-    sa.Column('ended_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ended_by_id', sa.Integer(), nullable=True),
     sa.Column('end_note_md', sa.Text(), nullable=True),
     sa.Column('end_note_html', sa.Text(), nullable=True),
@@ -108,7 +108,7 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('body_md', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_mentorship_messages_author_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['request_id'], ['mentorship_requests.id'], name=op.f('fk_mentorship_messages_request_id_mentorship_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mentorship_messages'))
@@ -124,8 +124,8 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('body_md', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_mentorship_retrospectives_author_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['request_id'], ['mentorship_requests.id'], name=op.f('fk_mentorship_retrospectives_request_id_mentorship_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mentorship_retrospectives')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 17:12:55.748231
 from alembic import op
 import sqlalchemy as sa
 
-import community.timeutil
+import community.db
 
 
 # revision identifiers, used by Alembic.
@@ -30,9 +30,9 @@ def upgrade():
     sa.Column('bio_html', sa.Text(), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('role', sa.Enum('member', 'moderator', 'admin', name='role', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('suspended_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('deleted_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('suspended_at', community.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
@@ -44,8 +44,8 @@ def upgrade():
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('message', sa.String(length=300), nullable=False),
     sa.Column('url', sa.String(length=300), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', community.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_notifications_actor_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
@@ -66,9 +66,9 @@ def upgrade():
     sa.Column('is_guide', sa.Boolean(), nullable=False),
     sa.Column('is_pinned', sa.Boolean(), nullable=False),
     sa.Column('is_locked', sa.Boolean(), nullable=False),
-    sa.Column('created_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('edited_at', community.timeutil.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_activity_at', community.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', community.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('edited_at', community.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_activity_at', community.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_posts_author_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_posts'))
     )

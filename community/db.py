@@ -1,0 +1,152 @@
+"""The database side every feature shares: the request's unit of work, column types, inserts.
+
+A request is one unit of work. Services change rows and ``flush``; the view that called
+them is wrapped in ``@transactional`` and commits once, when it answers with success. A
+refusal (an exception, a 4xx/5xx answer, or ``discard()`` before a flash-and-redirect)
+rolls everything back, so nothing half-done is ever stored. Work that must only happen
+once the change is stored (mail, jobs) is queued with ``after_commit`` and runs after
+the commit, as Indico's request handler does.
+
+GET views are never wrapped: reading a page never writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from functools import wraps
+from typing import Any
+
+from flask import g, make_response
+from sqlalchemy import DateTime
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import TypeDecorator
+
+from community.extensions import db
+
+
+class Refused(Exception):
+    """A domain rule says no, with a message fit to show the member.
+
+    ``field`` names the form field the message belongs next to, when there is one.
+    Raising it anywhere inside a unit of work rolls the whole unit back.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _hooks() -> list[Callable[[], Any]]:
+    """Callbacks waiting for this session's commit (a request's, or a CLI command's)."""
+    return db.session.info.setdefault("after_commit", [])
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` once the current unit of work is committed; never if it rolls back."""
+    _hooks().append(callback)
+
+
+def discard() -> None:
+    """Roll this request's unit of work back although the answer is a success.
+
+    For a refusal shown as a flash message on a redirect.
+    """
+    g.discard_unit_of_work = True
+
+
+def _finish(commit: bool) -> None:
+    hooks = list(_hooks())
+    _hooks().clear()
+    if not commit:
+        db.session.rollback()
+        return
+    db.session.commit()
+    for hook in hooks:
+        hook()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit once when the block ends normally; roll back when it raises.
+
+    The CLI and jobs use this; views use ``@transactional``, which builds on it.
+    """
+    try:
+        yield
+    except BaseException:
+        _finish(commit=False)
+        raise
+    _finish(commit=True)
+
+
+def transactional(view: Callable) -> Callable:
+    """Make a view one unit of work: commit on a success answer, roll back otherwise.
+
+    A ``Refused`` that escapes the view answers 403 with its message, after a rollback;
+    views that want the message next to a field catch it and re-render with a 4xx status.
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.pop("discard_unit_of_work", None)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except Refused as refusal:
+            _finish(commit=False)
+            from community.errors import render_error
+
+            return make_response(render_error(403, refusal.message))
+        except BaseException:
+            _finish(commit=False)
+            raise
+        succeeded = response.status_code < 400 and not g.pop("discard_unit_of_work", False)
+        _finish(commit=succeeded)
+        return response
+
+    wrapper.is_transactional = True
+    return wrapper
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC.
+
+    SQLite has no time zones; PostgreSQL has. This type makes both behave the same.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use community.timeutil.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def insert_once(model: type, **values) -> bool:
+    """INSERT a row unless its key exists; True when this call added it.
+
+    ``ON CONFLICT DO NOTHING`` keeps a double click or a concurrent request from
+    counting twice or failing, on SQLite and PostgreSQL alike.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    returned = db.session.execute(statement.returning(*table.primary_key.columns)).first()
+    return returned is not None

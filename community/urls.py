@@ -1,0 +1,49 @@
+"""What a URL may carry: ids in the database's range, page numbers, short filter text.
+
+Everything here turns a hostile URL into a 404 or a sensible default, never a 500.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.routing import IntegerConverter
+
+#: The largest id every engine stores (PostgreSQL ``integer``); larger ids can't exist.
+ID_MAX = 2**31 - 1
+#: Past this page every list is empty anyway; larger numbers are clamped, not computed with.
+PAGE_MAX = 10_000
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` limited to 1..``ID_MAX``: an out-of-range id is a 404, not a DB error."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(ID_MAX)):
+            from werkzeug.routing import ValidationError
+
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def register_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+
+
+def page_arg(name: str = "page") -> int:
+    """``?page=`` as a number from 1 to ``PAGE_MAX``; junk reads as 1, huge as ``PAGE_MAX``."""
+    raw = request.args.get(name, "")
+    if not raw.isascii() or not raw.isdigit():
+        return 1
+    if len(raw) > len(str(PAGE_MAX)):
+        return PAGE_MAX
+    return min(max(int(raw), 1), PAGE_MAX)
+
+
+def text_arg(name: str, limit: int = 100) -> str:
+    """A query-string filter, trimmed, bounded and without NUL or other control characters."""
+    value = request.args.get(name, "")[: limit * 4]
+    value = "".join(char for char in value if char.isprintable())
+    return value.strip()[:limit]
