@@ -65,8 +65,19 @@ BASE_SETTINGS = {
     "MENTORS_PER_PAGE": 20,
     #: Top-level comments per thread page; each comes with its whole subtree.
     "COMMENTS_PER_PAGE": 100,
-    #: New comments per member (Flask-Limiter syntax).
-    "COMMENT_RATE_LIMIT": "6 per minute; 100 per day",
+    #: Write limits (Flask-Limiter syntax), per member; see ``community/limits.py``.
+    "RATE_LIMIT_AUTH": "10 per minute; 50 per hour",
+    "RATE_LIMIT_POSTS": "3 per minute; 20 per day",
+    "RATE_LIMIT_COMMENTS": "6 per minute; 100 per day",
+    "RATE_LIMIT_EDITS": "10 per minute; 200 per day",
+    "RATE_LIMIT_VOTES": "60 per minute; 1000 per day",
+    "RATE_LIMIT_FOLLOWS": "30 per minute; 300 per day",
+    "RATE_LIMIT_FLAGS": "10 per minute; 50 per day",
+    "RATE_LIMIT_MENTORSHIP_REQUESTS": "5 per hour; 20 per day",
+    "RATE_LIMIT_MENTORSHIP_ACTIONS": "30 per minute; 300 per day",
+    "RATE_LIMIT_MESSAGES": "10 per minute; 200 per day",
+    "RATE_LIMIT_SETTINGS": "20 per minute; 200 per day",
+    "RATE_LIMIT_NOTIFICATIONS": "60 per minute; 2000 per day",
     #: Rendered threads are cached per process, keyed by the thread's version; this bounds
     #: how long what lies outside the thread (a member's new display name) can stay stale.
     "THREAD_CACHE_SECONDS": 300,

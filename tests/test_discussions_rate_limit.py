@@ -12,7 +12,7 @@ from tests.conftest import login_as, make_post, make_user
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT": "3 per minute"}
+    return {"RATELIMIT_ENABLED": True, "RATE_LIMIT_COMMENTS": "3 per minute"}
 
 
 def test_comment_creation_is_rate_limited_per_member(app, client):

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from community import permissions
@@ -24,19 +23,9 @@ from community.discussions.presenters import (
     render_post_page,
 )
 from community.errors import render_error
-from community.extensions import db, limiter
+from community.extensions import db
+from community.limits import write_limit
 from community.redirects import safe_next_url
-
-
-def member_key() -> str:
-    """Rate limits count per member, so a shared office IP doesn't lock everyone out."""
-    if current_user.is_authenticated:
-        return f"member:{current_user.id}"
-    return get_remote_address()
-
-
-def comment_rate_limit() -> str:
-    return current_app.config["COMMENT_RATE_LIMIT"]
 
 
 def get_comment_or_404(comment_id: int) -> Comment:
@@ -61,7 +50,7 @@ def _experience_from(form: CommentForm) -> service.Experience | None:
 
 
 @login_required
-@limiter.limit(comment_rate_limit, key_func=member_key, methods=["POST"])
+@write_limit("comments")
 def create_comment(post_id: int):
     post = get_post_or_404(post_id)
     if not permissions.can_comment(current_user, post):
