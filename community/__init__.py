@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import config as settings
 from community import extensions, urls
@@ -27,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.settings_from_environment(app.instance_path))
     app.config.update(config or {})
     settings.check_production_settings(app.config)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind trusted proxies the client is the address they forwarded, not theirs.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from community.accounts import services as accounts
-from community.accounts.forms import PASSWORD_MIN
-from community.accounts.models import USERNAME_PATTERN, Role, User
+from community.accounts.forms import RegisterForm
+from community.accounts.models import Role, User
+from community.db import unit_of_work
 from community.discussions import services as discussions
 from community.discussions.comments import rerender_comments
 from community.discussions.sample_threads import seed_demo_discussions
@@ -43,29 +42,34 @@ def seed() -> None:
 @click.option("--password", help="Required for a new account.")
 @click.option("--role", type=click.Choice([role.value for role in Role]), default=None)
 def create_user(username: str, email: str | None, password: str | None, role: str | None) -> None:
-    """Create a member, or change an existing member's role when given only --role."""
+    """Create a member, or change an existing member's role when given only --role.
+
+    A new account passes the same checks as the sign-up form.
+    """
     existing = db.session.scalar(select(User).where(User.username == username.lower()))
     if existing is not None:
         if role is None or email or password:
             raise click.UsageError(f"{username} exists; to change the role, pass only --role.")
-        accounts.set_role(existing, Role(role))
-        db.session.commit()
+        with unit_of_work():
+            accounts.set_role(existing, Role(role))
         click.echo(f"{existing.username} is now {role}.")
         return
     if not email or not password:
         raise click.UsageError("A new account needs --email and --password.")
-    if not re.fullmatch(USERNAME_PATTERN, username.lower()):
-        raise click.UsageError("Usernames are 3-30 characters of a-z, 0-9, _ and -.")
-    if accounts.username_taken(username) or accounts.email_taken(email):
-        raise click.UsageError("That username or email is taken.")
-    if len(password) < PASSWORD_MIN:
-        raise click.UsageError(f"Passwords have at least {PASSWORD_MIN} characters.")
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise click.UsageError(str(error)) from error
-    user = accounts.register_user(username, email, password, Role(role or Role.MEMBER))
-    db.session.commit()
+    form = RegisterForm(
+        formdata=MultiDict(
+            {"username": username, "email": email, "password": password, "confirm": password}
+        ),
+        meta={"csrf": False},
+    )
+    form.allow_reserved_names = role in (Role.MODERATOR, Role.ADMIN)
+    if not form.validate():
+        problems = [f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
+        raise click.UsageError("; ".join(problems))
+    with unit_of_work():
+        user = accounts.register_user(
+            form.username.data, form.email.data, form.password.data, Role(role or Role.MEMBER)
+        )
     click.echo(f"Created {user.username} ({user.role.value}).")
 
 

@@ -7,10 +7,14 @@ Production (``PATHWAYS_ENV=production``) fails fast on a missing, default or sho
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 MIN_SECRET_KEY_LENGTH = 32
+#: ``PATHWAYS_ENV`` values; anything else refuses to start, so a typo never runs
+#: production with development settings.
+ENVIRONMENTS = ("development", "production", "testing")
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -20,7 +24,7 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _optional_int(name: str) -> dict:
+def _optional_int(name: str, minimum: int = 1) -> dict:
     """``{name: int}`` when the variable is set, so ``BASE_SETTINGS`` keeps the default."""
     value = os.environ.get(name, "").strip()
     if not value:
@@ -29,9 +33,18 @@ def _optional_int(name: str) -> dict:
         number = int(value)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
-    if number < 1:
-        raise ConfigurationError(f"{name} must be at least 1.")
+    if number < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}.")
     return {name: number}
+
+
+def _environment() -> str:
+    value = os.environ.get("PATHWAYS_ENV", "development").strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"PATHWAYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}."
+        )
+    return value
 
 
 def settings_from_environment(instance_path: str) -> dict:
@@ -40,7 +53,8 @@ def settings_from_environment(instance_path: str) -> dict:
     return {
         **_optional_int("MENTORSHIP_REQUEST_EXPIRY_DAYS"),
         **_optional_int("MENTORSHIP_MAX_OPEN_REQUESTS"),
-        "PATHWAYS_ENV": os.environ.get("PATHWAYS_ENV", "development"),
+        **_optional_int("PROXY_FIX_X_FOR", minimum=0),
+        "PATHWAYS_ENV": _environment(),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -57,6 +71,13 @@ BASE_SETTINGS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_PARTS": 200,
+    #: Reverse proxies in front of the app whose X-Forwarded-For is trusted (env PROXY_FIX_X_FOR).
+    "PROXY_FIX_X_FOR": 0,
+    #: A sign-in lasts this long with "remember me", else until the browser closes or this.
+    "LOGIN_REMEMBER_DAYS": 30,
+    "LOGIN_SESSION_DAYS": 14,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": None,
@@ -67,6 +88,8 @@ BASE_SETTINGS = {
     "COMMENTS_PER_PAGE": 100,
     #: Write limits (Flask-Limiter syntax), per member; see ``community/limits.py``.
     "RATE_LIMIT_AUTH": "10 per minute; 50 per hour",
+    #: Failed sign-ins per account, whoever tries (on top of the per-address limit).
+    "RATE_LIMIT_LOGIN_FAILURES": "10 per 15 minutes; 50 per day",
     "RATE_LIMIT_POSTS": "3 per minute; 20 per day",
     "RATE_LIMIT_COMMENTS": "6 per minute; 100 per day",
     "RATE_LIMIT_EDITS": "10 per minute; 200 per day",
@@ -95,7 +118,12 @@ class ConfigurationError(RuntimeError):
 
 
 def check_production_settings(config: dict) -> None:
-    if config.get("PATHWAYS_ENV") != "production":
+    """Refuse to start on an unknown environment, or in production without a real key."""
+    environment = str(config.get("PATHWAYS_ENV", "")).strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ConfigurationError(f"PATHWAYS_ENV must be one of {', '.join(ENVIRONMENTS)}.")
+    config["PATHWAYS_ENV"] = environment
+    if environment != "production":
         return
     key = config.get("SECRET_KEY") or ""
     if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:

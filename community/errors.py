@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import math
+import time
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from community.extensions import db
+from community.extensions import db, limiter
+
+#: Fields never echoed back into a page, whatever the form.
+_SECRET_FIELDS = ("password", "confirm", "csrf_token")
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -26,7 +33,37 @@ def render_error(code: int, detail: str | None = None):
     ), code
 
 
+def _kept_fields() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What the member sent, split into text they wrote and the form's own hidden values."""
+    written, hidden = [], []
+    for name, value in request.form.items(multi=True):
+        if any(secret in name for secret in _SECRET_FIELDS):
+            continue
+        prose = len(value) > 40 or " " in value.strip() or "\n" in value
+        (written if prose else hidden).append((name, value))
+    return written, hidden
+
+
+def rate_limited(error: RateLimitExceeded):
+    """429 that keeps what the member wrote and says when they can send it again."""
+    current = limiter.current_limit
+    wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    written, hidden = _kept_fields() if request.method == "POST" else ([], [])
+    response = render_template(
+        "errors/rate_limited.html",
+        code=429,
+        title=MESSAGES[429][0],
+        wait_seconds=wait,
+        written=written,
+        hidden=hidden,
+        action=request.full_path.rstrip("?"),
+    )
+    return response, 429, {"Retry-After": str(wait)}
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(RateLimitExceeded, rate_limited)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(

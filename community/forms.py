@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -25,6 +27,18 @@ class BaseForm(FlaskForm):
     """The base of every form: each field drops NUL characters before its own filters run."""
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Only urlencoded or multipart text fields: no form here takes a file or JSON.
+
+            A text field sent as a file part, or a JSON body, reads as a missing field
+            (a message next to it), never as an object a validator chokes on.
+            """
+            if formdata is not _Auto:
+                return formdata
+            if request.method in SUBMIT_METHODS and request.form:
+                return request.form
+            return None
+
         def bind_field(self, form, unbound_field, options):
             filters = [without_nul, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **{**options, "filters": filters})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, url_for
+from flask import Flask, get_flashed_messages, url_for
 from flask_login import current_user
 
 from community import permissions
@@ -33,8 +33,14 @@ def format_datetime(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> st
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
+def flashed_messages() -> list[tuple[str, str]]:
+    """Flash messages, each shown once even when the same one was flashed several times."""
+    return list(dict.fromkeys(get_flashed_messages(with_categories=True)))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["flashed_messages"] = flashed_messages
     app.jinja_env.globals.update(permissions.TEMPLATE_PREDICATES)
 
     @app.context_processor

@@ -266,7 +266,10 @@ def test_delete_account_keeps_content_as_deleted_member(app, client):
     assert client.get("/u/mira").status_code == 404
     failed = client.submit("/auth/login", {"username": "mira", "password": DEFAULT_PASSWORD})
     assert "do not match" in failed.get_data(as_text=True)
-    assert register(client, username="mira", email="mira@example.com").status_code == 302
+    # The address is free again; the name stays reserved so old mentions never change hands.
+    taken = register(client, username="mira", email="mira@example.com")
+    assert "That username is taken." in taken.get_data(as_text=True)
+    assert register(client, username="mira2", email="mira@example.com").status_code == 302
 
 
 def test_suspended_member_can_still_sign_in_and_read(app, client):

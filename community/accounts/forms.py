@@ -15,11 +15,19 @@ from wtforms.validators import (
 
 from community.accounts import services
 from community.accounts.models import USERNAME_PATTERN
+from community.accounts.passwords import PASSWORD_HINT, PASSWORD_MAX, password_problem
 from community.forms import BaseForm, choices, strip_whitespace
 from community.timeutil import timezone_names
 
-PASSWORD_MIN, PASSWORD_MAX = 8, 128
 BIO_MAX = 5000
+DISPLAY_NAME_MAX = 60
+
+
+def acceptable_password(form, field) -> None:
+    """The one password rule, for sign-up, password change and ``flask create-user``."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 def _lower(value):
@@ -51,11 +59,8 @@ class RegisterForm(BaseForm):
     )
     password = PasswordField(
         "Password",
-        validators=[
-            InputRequired("Choose a password."),
-            Length(PASSWORD_MIN, PASSWORD_MAX, f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters."),
-        ],
-        description=f"At least {PASSWORD_MIN} characters.",
+        validators=[InputRequired("Choose a password."), acceptable_password],
+        description=PASSWORD_HINT,
     )
     confirm = PasswordField(
         "Confirm password",
@@ -65,9 +70,15 @@ class RegisterForm(BaseForm):
         ],
     )
 
+    #: Staff accounts made from the command line may take a reserved name ("admin").
+    allow_reserved_names = False
+
     def validate_username(self, field) -> None:
         if services.username_taken(field.data):
             raise ValidationError("That username is taken.")
+        problem = not self.allow_reserved_names and services.name_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_email(self, field) -> None:
         if services.email_taken(field.data):
@@ -90,7 +101,10 @@ class SettingsForm(BaseForm):
     display_name = StringField(
         "Display name",
         filters=[strip_whitespace],
-        validators=[Optional(), Length(max=60, message="Keep it under 60 characters.")],
+        validators=[
+            Optional(),
+            Length(max=DISPLAY_NAME_MAX, message=f"Keep it under {DISPLAY_NAME_MAX} characters."),
+        ],
     )
     bio = TextAreaField(
         "Bio",
@@ -99,9 +113,15 @@ class SettingsForm(BaseForm):
     )
     timezone = SelectField("Time zone", validators=[InputRequired()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.timezone.choices = choices((name, name.replace("_", " ")) for name in timezone_names())
+
+    def validate_display_name(self, field) -> None:
+        problem = field.data and services.name_problem(field.data, self.user)
+        if problem:
+            raise ValidationError(problem)
 
 
 class PasswordChangeForm(BaseForm):
@@ -110,10 +130,8 @@ class PasswordChangeForm(BaseForm):
     )
     new_password = PasswordField(
         "New password",
-        validators=[
-            InputRequired("Choose a new password."),
-            Length(PASSWORD_MIN, PASSWORD_MAX, f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters."),
-        ],
+        validators=[InputRequired("Choose a new password."), acceptable_password],
+        description=PASSWORD_HINT,
     )
     confirm = PasswordField(
         "Confirm new password",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,6 +52,14 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
+    #: The sign-in this request came with (set by the user loader); ``get_id`` carries it,
+    #: so the session and remember-me cookies name one revocable sign-in, not just the user.
+    login_key = None
+
+    def get_id(self) -> str:
+        """Flask-Login's identity: ``<user id>.<sign-in key>``; a revoked key ends the session."""
+        return f"{self.id}.{self.login_key}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login: deleted accounts cannot hold a session
         return self.deleted_at is None
@@ -83,7 +91,41 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+class LoginSession(db.Model):
+    """One sign-in on one device; deleting the row signs that device out.
+
+    Only a hash of the key is stored, so a leaked database holds no usable cookie.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the key that the member's cookies carry.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: After this the sign-in no longer works, remember-me cookie or not.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The browser, shortened, so the member can tell their sessions apart.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RetiredUsername(db.Model):
+    """A deleted member's username, never given to anyone else.
+
+    Old ``@mentions`` and links keep pointing at nobody rather than at a newcomer who
+    took the name. Stored as a hash: the name itself leaves with the member.
+    """
+
+    __tablename__ = "retired_usernames"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and not user.is_deleted else None
+def load_user(identity: str) -> User | None:
+    """The member whose live sign-in ``identity`` names, in one query; else nobody."""
+    from community.accounts.sessions import find_signed_in_user
+
+    return find_signed_in_user(identity)

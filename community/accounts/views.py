@@ -1,13 +1,15 @@
-"""Account pages: thin views over ``accounts.services``."""
+"""Account pages: thin views over ``accounts.services`` and ``accounts.sessions``."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,9 +18,8 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from community.accounts import services
+from community.accounts import services, sessions
 from community.accounts.forms import (
     DeleteAccountForm,
     LoginForm,
@@ -26,19 +27,27 @@ from community.accounts.forms import (
     RegisterForm,
     SettingsForm,
 )
-from community.accounts.models import User
+from community.accounts.models import USERNAME_PATTERN, User
+from community.accounts.names import normalise_email, normalise_username
+from community.db import Refused, transactional
 from community.extensions import db, limiter
+from community.forms import BaseForm
+from community.limits import client_limit, write_limit
 from community.permissions import can_write
 from community.redirects import safe_next_url
 from community.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__)
 
-AUTH_RATE_LIMIT = "10 per minute; 50 per hour"
+
+def _sign_in(user: User, remember: bool) -> None:
+    sessions.start_session(user, remember=remember, user_agent=request.user_agent.string)
+    login_user(user, remember=remember)
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
-@limiter.limit(AUTH_RATE_LIMIT, methods=["POST"])
+@client_limit("auth")
+@transactional
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -46,19 +55,36 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register_user(form.username.data, form.email.data, form.password.data)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.username.errors.append("That username or email was just taken. Try another.")
+        except Refused as refusal:
+            form.username.errors.append(refusal.message)
         else:
-            login_user(user)
+            _sign_in(user, remember=False)
             flash(f"Welcome to Pathways, {user.username}!", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("accounts/register.html", form=form)
 
 
+def _login_failed(response: Response) -> bool:
+    """Only failed sign-ins spend the per-account budget (a success answers 302)."""
+    return response.status_code != 302
+
+
+def _login_account_key() -> str:
+    """The account a sign-in is aimed at, however its name or address is spelled."""
+    login = (request.form.get("username") or "")[:254]
+    return f"login:{normalise_email(login) if '@' in login else normalise_username(login)}"
+
+
 @bp.route("/auth/login", methods=["GET", "POST"])
-@limiter.limit(AUTH_RATE_LIMIT, methods=["POST"])
+@client_limit("auth")
+@limiter.limit(
+    lambda: current_app.config["RATE_LIMIT_LOGIN_FAILURES"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+@transactional
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -68,14 +94,17 @@ def login():
         if user is None:
             form.password.errors.append("That username/email and password do not match.")
         else:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash("You are signed in.", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/auth/logout", methods=["POST"])
+@transactional
 def logout():
+    if current_user.is_authenticated:
+        sessions.end_session(current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("main.home"))
@@ -83,6 +112,8 @@ def logout():
 
 @bp.route("/u/<username>")
 def profile(username: str):
+    if not re.fullmatch(USERNAME_PATTERN, username.lower()):
+        abort(404)
     user = db.session.scalar(
         select(User).where(User.username == username.lower(), User.deleted_at.is_(None))
     )
@@ -92,18 +123,25 @@ def profile(username: str):
 
 
 def _settings_form() -> SettingsForm:
-    return SettingsForm(obj=current_user, bio=current_user.bio_md)
+    return SettingsForm(obj=current_user, bio=current_user.bio_md, user=current_user)
 
 
-def _settings_page(**forms):
+def _settings_page(status: int = 200, **forms):
     forms.setdefault("settings_form", _settings_form())
     forms.setdefault("password_form", PasswordChangeForm(prefix="pw"))
     forms.setdefault("delete_form", DeleteAccountForm(prefix="del"))
-    return render_template("accounts/settings.html", **forms)
+    forms.setdefault("sessions_form", BaseForm(prefix="sessions"))
+    return render_template(
+        "accounts/settings.html",
+        other_sessions=sessions.other_session_count(current_user),
+        **forms,
+    ), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@write_limit("settings")
 @login_required
+@transactional
 def settings():
     form = _settings_form()
     if request.method == "POST" and not can_write(current_user):
@@ -112,15 +150,15 @@ def settings():
         services.update_profile(
             current_user, form.display_name.data or "", form.bio.data or "", form.timezone.data
         )
-        db.session.commit()
         flash("Your settings are saved.", "success")
         return redirect(url_for("accounts.settings"))
-    return _settings_page(settings_form=form)
+    return _settings_page(400 if form.errors else 200, settings_form=form)
 
 
 @bp.route("/settings/password", methods=["POST"])
+@client_limit("auth")
 @login_required
-@limiter.limit(AUTH_RATE_LIMIT)
+@transactional
 def change_password():
     form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():
@@ -128,15 +166,28 @@ def change_password():
             form.current_password.errors.append("That is not your current password.")
         else:
             services.change_password(current_user, form.new_password.data)
-            db.session.commit()
-            flash("Your password is changed.", "success")
+            flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.settings"))
-    return _settings_page(password_form=form)
+    return _settings_page(400, password_form=form)
+
+
+@bp.route("/settings/sessions", methods=["POST"])
+@write_limit("settings")
+@login_required
+@transactional
+def end_other_sessions():
+    form = BaseForm(prefix="sessions")
+    if not form.validate_on_submit():
+        abort(400)
+    ended = sessions.end_other_sessions(current_user)
+    flash(f"Signed out of {ended} other session(s)." if ended else "No other sessions.", "info")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.route("/settings/delete", methods=["POST"])
+@client_limit("auth")
 @login_required
-@limiter.limit(AUTH_RATE_LIMIT)
+@transactional
 def delete_account():
     form = DeleteAccountForm(prefix="del")
     if form.validate_on_submit():
@@ -144,14 +195,14 @@ def delete_account():
             form.password.errors.append("That is not your password.")
         else:
             services.delete_account(current_user)
-            db.session.commit()
             logout_user()
+            sessions.rotate_csrf_token()
             flash(
                 "Your account is deleted. What you wrote stays, shown as by a deleted member.",
                 "info",
             )
             return redirect(url_for("main.home"))
-    return _settings_page(delete_form=form)
+    return _settings_page(400, delete_form=form)
 
 
 @bp.route("/settings/export")
