@@ -42,7 +42,7 @@ def test_create_user_refuses_bad_input(app, runner):
         (["create-user", "newbie", "--email", "n@example.com", "--password", "short"], "8 to 128"),
         (
             ["create-user", "other", "--email", "MIRA@example.com", "--password", "long password"],
-            "taken",
+            "already exists",
         ),
         (["create-user", "mira", "--email", "m@example.com", "--role", "admin"], "only --role"),
     ]
