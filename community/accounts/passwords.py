@@ -18,7 +18,7 @@ PASSWORD_HINT = f"{PASSWORD_MIN} to {PASSWORD_MAX} characters; a few unrelated w
 @cache
 def common_passwords() -> frozenset[str]:
     data = resources.files("community").joinpath("data/common-passwords.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode("utf-8").split())
+    return frozenset(gzip.decompress(data).decode("utf-8").splitlines())
 
 
 def password_problem(password: str) -> str | None:

@@ -40,8 +40,11 @@ def username_taken(username: str) -> bool:
 
 
 def name_problem(name: str, user: User | None = None) -> str | None:
-    """Why a username or display name would let its owner pass for someone else, or None."""
-    if is_reserved(name):
+    """Why a username or display name would let its owner pass for someone else, or None.
+
+    Staff may use the reserved words (a moderator called "Mod" is what it says).
+    """
+    if is_reserved(name) and not (user is not None and user.is_moderator):
         return "That name is reserved: it would look like the site or its staff."
     key = name_key(name)
     staff = db.session.execute(
@@ -121,9 +124,10 @@ def rerender_bios() -> int:
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other sign-in (a thief's included)."""
+    """Set a new password and end every sign-in, a thief's included (the view signs the
+    member in again on the device they used, with a new key)."""
     user.set_password(new_password)
-    sessions.end_other_sessions(user)
+    sessions.end_all_sessions(user)
     db.session.flush()
 
 

@@ -40,6 +40,11 @@ from community.timeutil import utcnow
 bp = Blueprint("accounts", __name__)
 
 
+def _remembered() -> bool:
+    """Whether this browser holds a remember-me cookie (kept across a password change)."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 def _sign_in(user: User, remember: bool) -> None:
     sessions.start_session(user, remember=remember, user_agent=request.user_agent.string)
     login_user(user, remember=remember)
@@ -165,7 +170,9 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("That is not your current password.")
         else:
-            services.change_password(current_user, form.new_password.data)
+            user = current_user._get_current_object()
+            services.change_password(user, form.new_password.data)
+            _sign_in(user, remember=_remembered())
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.settings"))
     return _settings_page(400, password_form=form)
