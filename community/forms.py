@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 MARKDOWN_HINT = "Markdown: **bold**, _italic_, [links](https://example.com), lists."
@@ -54,3 +58,44 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+#: Letters that draw nothing: Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+#: Format, control and separator characters, and marks that have no letter to sit on.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+def has_visible_text(value: str | None) -> bool:
+    """Whether ``value`` would show at least one visible character once rendered.
+
+    Whitespace of every kind, zero-width characters (U+200B, U+200C, U+200D, U+2060,
+    U+FEFF), HTML comments and entities standing for any of them (``&nbsp;``) show
+    nothing, so text made only of them is empty to a reader.
+    """
+    if not value:
+        return False
+    text = html.unescape(_HTML_COMMENT.sub("", value))
+    return any(
+        not char.isspace()
+        and char not in _BLANK_LETTERS
+        and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text
+    )
+
+
+def visible_text_required(message: str) -> Callable:
+    """A validator refusing empty, blank or invisible-only text with ``message``.
+
+    Use it instead of ``InputRequired``/``DataRequired`` on titles, bodies, headlines and
+    messages; like them it stops the field's other validators.
+    """
+
+    def check(form, field) -> None:
+        if not has_visible_text(field.data):
+            field.errors[:] = []
+            raise StopValidation(message)
+
+    check.field_flags = {"required": True}
+    return check
