@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, get_flashed_messages, url_for
+from flask import Flask, g, get_flashed_messages, url_for
 from flask_login import current_user
 
 from community import permissions
@@ -33,6 +33,19 @@ def format_datetime(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> st
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
+def unread_notifications() -> int:
+    """The signed-in member's unread count, counted once per request.
+
+    A page renders several templates (the post page: its thread, then the page), and
+    each would otherwise run the navigation's count again.
+    """
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user)
+    return g.unread_notifications
+
+
 def flashed_messages() -> list[tuple[str, str]]:
     """Flash messages, each shown once even when the same one was flashed several times."""
     return list(dict.fromkeys(get_flashed_messages(with_categories=True)))
@@ -50,5 +63,4 @@ def register_template_helpers(app: Flask) -> None:
             for label, endpoint in NAV_SECTIONS
             if endpoint in app.view_functions
         ]
-        unread = unread_count(current_user) if current_user.is_authenticated else 0
-        return {"nav_sections": sections, "unread_notifications": unread}
+        return {"nav_sections": sections, "unread_notifications": unread_notifications()}

@@ -4,10 +4,11 @@ import re
 
 from sqlalchemy import func, select
 
+from community.accounts.models import User
 from community.extensions import db
 from community.notifications import services
 from community.notifications.models import Notification
-from tests.conftest import login_as, make_user
+from tests.conftest import count_queries, login_as, make_user
 
 
 def count() -> int:
@@ -71,3 +72,38 @@ def test_notifications_paginate(app, client):
     second = client.get("/notifications?page=2").get_data(as_text=True)
     assert re.search(r"Reply number 34\b", first) and not re.search(r"Reply number 4\b", first)
     assert re.search(r"Reply number 4\b", second)
+
+
+def test_notify_adds_rows_that_go_out_with_the_unit(app):
+    mira, fred = make_user("mira"), make_user("fred")
+    db.session.refresh(mira)
+    db.session.refresh(fred)
+    with count_queries() as statements:
+        for number in range(5):
+            services.notify(mira, "reply", f"Reply {number}", "/posts/", actor=fred)
+    assert statements == []  # nothing sent per notification: the rows go with the unit
+    db.session.commit()
+    assert count() == 5
+
+
+def test_notification_list_queries_do_not_grow(app, client):
+    mira = make_user("mira")
+    login_as(client, mira)
+
+    def list_queries() -> int:
+        db.session.expunge_all()
+        with count_queries() as statements:
+            assert client.get("/notifications").status_code == 200
+        return len(statements)
+
+    def tell(message: str) -> None:
+        actor = make_user()
+        services.notify(db.session.get(User, mira_id), "reply", message, "/posts/", actor=actor)
+        db.session.commit()
+
+    mira_id = mira.id
+    tell("First")
+    few = list_queries()
+    for number in range(10):
+        tell(f"Reply {number}")
+    assert list_queries() == few
