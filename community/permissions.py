@@ -89,7 +89,8 @@ def can_view_revisions(user: Any, comment: Any) -> bool:
 
 
 def can_follow(user: Any) -> bool:
-    return is_member(user)
+    """Following is a write (it stores a row): suspended members only read."""
+    return can_write(user)
 
 
 #: Exposed to templates so they ask the same questions as the views.
