@@ -44,7 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from community import cli, errors, security, templating
     from community.accounts.views import bp as accounts_bp
-    from community.discussions.views import bp as discussions_bp
+    from community.discussions import comment_views, post_views  # noqa: F401  (routes)
+    from community.discussions.blueprint import bp as discussions_bp
     from community.main.views import bp as main_bp
     from community.mentorship.views import bp as mentorship_bp
     from community.notifications.views import bp as notifications_bp

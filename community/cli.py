@@ -11,9 +11,9 @@ from community.accounts import services as accounts
 from community.accounts.forms import RegisterForm
 from community.accounts.models import Role, User
 from community.db import unit_of_work
+from community.demo import seed_demo_data
 from community.discussions import services as discussions
-from community.discussions.comments import rerender_comments
-from community.discussions.sample_threads import seed_demo_discussions
+from community.discussions.comment_services import rerender_comments
 from community.extensions import db
 from community.mentorship import services as mentorship
 from community.mentorship import thread as mentorship_thread
@@ -30,8 +30,8 @@ def register_commands(app: Flask) -> None:
 @click.command("seed")
 def seed() -> None:
     """Publish the career-transition guide as the first post (safe to run again)."""
-    guide, created = discussions.seed_guide()
-    db.session.commit()
+    with unit_of_work():
+        guide, created = discussions.seed_guide()
     state = "created" if created else "already present"
     click.echo(f"Guide {state}: /posts/{guide.id}/{guide.slug}")
 
@@ -97,10 +97,14 @@ def expire_requests() -> None:
 
 @click.command("demo-data")
 def demo_data() -> None:
-    """Add sample members, discussions and guide experiences, all marked "(demo)"."""
-    posts, comments = seed_demo_discussions()
-    db.session.commit()
-    if not posts and not comments:
-        click.echo("Demo data already present.")
-        return
-    click.echo(f"Added demo members, {posts} discussions and {comments} comments.")
+    """Fill every section with sample content marked "(demo)"; demo members can sign in."""
+    with unit_of_work():
+        demo = seed_demo_data()
+    if demo.created:
+        click.echo(
+            f"Added {len(demo.usernames)} demo members, {demo.posts} discussions, "
+            f"{demo.comments} comments and {demo.mentors} mentors with open places."
+        )
+    else:
+        click.echo("Demo data already present; the demo members have a new password.")
+    click.echo(f"Sign in as {', '.join(demo.usernames)} with the password: {demo.password}")

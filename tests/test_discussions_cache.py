@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from community.discussions import comments as service
-from community.discussions.thread_cache import RenderedThread, ThreadCache, cache_for, slot
+from community.discussions import comment_services as service
+from community.discussions.thread_rendering import RenderedThread, ThreadCache, cache_for, slot
 from community.extensions import db
 from tests.conftest import login_as, make_post, make_user
 

@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import func, select
 
 from community.accounts.models import User
-from community.discussions import comments as service
+from community.discussions import comment_services as service
 from community.discussions.comment_models import Comment, Vote
 from community.extensions import db
 from tests.conftest import make_post, make_user

@@ -7,7 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from community.discussions import comments as service
+from community.discussions import comment_services as service
+from community.discussions import queries
 from community.discussions import services as posts
 from community.discussions.comment_models import (
     Comment,
@@ -18,7 +19,7 @@ from community.discussions.comment_models import (
     Vote,
 )
 from community.discussions.models import Post
-from community.discussions.threads import DEPTH_CAP
+from community.discussions.queries import DEPTH_CAP
 from community.extensions import db
 from community.notifications.models import Notification
 from tests.conftest import login_as, make_post, make_user
@@ -61,7 +62,7 @@ def test_member_starts_a_discussion_with_tags(app, client):
     page = client.get(url_of(post)).get_data(as_text=True)
     assert "<strong>Bold</strong> move" in page
     assert 'href="/posts/?tag=career-change">#career-change</a>' in page
-    assert posts.is_following(post, member)
+    assert queries.is_following(post, member)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ def test_bad_post_input_is_shown_next_to_the_field(app, client, data, message):
     login_as(client, make_user())
     response = client.submit("/posts/new", data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in page
     assert count(Post) == 0
     if data["title"] and len(data["title"]) < 50:
@@ -462,9 +463,9 @@ def test_follow_and_unfollow_buttons(app, client):
     client.submit(f"/posts/{post.id}/follow", {}, page=url_of(post))
     page = client.get(url_of(post)).get_data(as_text=True)
     assert ">Unfollow</button>" in page and "You follow this discussion" in page
-    assert posts.is_following(post, member)
+    assert queries.is_following(post, member)
     client.submit(f"/posts/{post.id}/unfollow", {}, page=url_of(post))
-    assert not posts.is_following(post, member)
+    assert not queries.is_following(post, member)
 
 
 def test_reply_notification_leads_to_the_nested_reply(app, client):
@@ -531,3 +532,46 @@ def test_thread_sorts_by_best_newest_and_oldest(app, client):
     assert order("newest") == [str(newer.id), str(older.id)]
     assert order("best") == [str(older.id), str(newer.id)]
     assert order("bogus") == order("best")
+
+
+# One unit of work per request
+
+
+def test_a_refusal_after_rows_were_written_stores_nothing(app, client, monkeypatch):
+    """The comment row is flushed and the thread bumped before notifications go out: a
+    refusal raised there still leaves no comment, no count and no notification behind."""
+    author, follower = make_user(), make_user()
+    post = make_post(author)
+    posts.follow(post, follower)
+    db.session.commit()
+    version = post.thread_version
+
+    def refuse(*args, **kwargs):
+        raise service.CommentRefused("Notifications are closed today.")
+
+    monkeypatch.setattr(service, "notify", refuse)
+    login_as(client, make_user())
+    response = client.submit(
+        f"/posts/{post.id}/comments", {"body": "Half-done words"}, page=url_of(post)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Notifications are closed today." in page and "Half-done words" in page
+    db.session.expire_all()
+    assert count(Comment) == 0 and count(Notification) == 0
+    stored = db.session.get(Post, post.id)
+    assert (stored.comment_count, stored.thread_version) == (0, version)
+    assert "Half-done words" not in client.get(url_of(post)).get_data(as_text=True)
+
+
+def test_a_refused_vote_is_a_message_and_stores_nothing(app, client):
+    author, voter = make_user(), make_user()
+    post = make_post(author)
+    made = add_comment(app, post, author, "Vote once")
+    login_as(client, voter)
+    client.submit(f"/comments/{made.id}/vote", {"action": "up"}, page=url_of(post))
+    response = client.submit(f"/comments/{made.id}/vote", {"action": "up"}, page=url_of(post))
+    assert response.status_code == 302
+    assert "already voted" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert count(Vote) == 1 and db.session.get(Comment, made.id).score == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.accounts.models import Role
-from community.discussions import comments as service
+from community.discussions import comment_services as service
 from community.discussions.comment_models import Step
 from community.extensions import db
 from tests.conftest import login_as, make_post, make_user

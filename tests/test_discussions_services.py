@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from community.discussions import comments as service
+from community.discussions import comment_services as service
+from community.discussions import queries
 from community.discussions import services as posts
 from community.discussions.comment_models import (
     Comment,
@@ -17,7 +18,7 @@ from community.discussions.comment_models import (
     Vote,
 )
 from community.discussions.models import Post, PostFollow, Tag
-from community.discussions.threads import (
+from community.discussions.queries import (
     CommentSort,
     build_tree,
     experience_stats,
@@ -212,7 +213,7 @@ def test_edit_keeps_the_earlier_version(ctx):
     assert service.edit_comment(made, "Second version") is True
     db.session.commit()
     assert service.edit_comment(made, "Second version") is False
-    revisions = service.revisions_of(made)
+    revisions = queries.revisions_of(made)
     assert [r.body_md for r in revisions] == ["First *version*"]
     assert revisions[0].body_html == "<p>First <em>version</em></p>"
     assert made.edited_at is not None and made.body_html == "<p>Second version</p>"
@@ -321,7 +322,7 @@ def test_reply_mention_and_follow_notify_each_member_once(ctx):
 def test_authors_follow_their_posts_and_can_unfollow(ctx):
     author = make_user()
     post = make_post(author)
-    assert posts.is_following(post, author)
+    assert queries.is_following(post, author)
     assert posts.follow(post, author) is False
     assert posts.unfollow(post, author) is True
     db.session.commit()
@@ -358,14 +359,14 @@ def test_tags_and_post_sorts(ctx):
     assert db.session.scalar(select(func.count(Tag.id))) == 2
 
     def titles(sort, tag=None):
-        return [p.title for p in db.session.scalars(posts.posts_query(sort, tag))]
+        return [p.title for p in db.session.scalars(queries.posts_query(sort, tag))]
 
-    assert titles(posts.PostSort.TOP) == ["Rules", "Busy", "Quiet"]
-    assert titles(posts.PostSort.NEW) == ["Rules", "Busy", "Quiet"]
-    assert titles(posts.PostSort.ACTIVE) == ["Rules", "Busy", "Quiet"]
-    assert titles(posts.PostSort.ACTIVE, "bootcamps") == ["Quiet"]
+    assert titles(queries.PostSort.TOP) == ["Rules", "Busy", "Quiet"]
+    assert titles(queries.PostSort.NEW) == ["Rules", "Busy", "Quiet"]
+    assert titles(queries.PostSort.ACTIVE) == ["Rules", "Busy", "Quiet"]
+    assert titles(queries.PostSort.ACTIVE, "bootcamps") == ["Quiet"]
     comment(quiet, make_user(), "wakes it up")
-    assert titles(posts.PostSort.ACTIVE)[:2] == ["Rules", "Quiet"]
+    assert titles(queries.PostSort.ACTIVE)[:2] == ["Rules", "Quiet"]
     assert [t.name for t in db.session.get(Post, quiet.id).tags] == ["bootcamps", "data"]
 
 

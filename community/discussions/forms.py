@@ -22,23 +22,23 @@ from community.discussions.comment_models import (
     ROLE_MAX,
     STEP_LABELS,
 )
-from community.discussions.models import POST_BODY_MAX, TAG_PATTERN, TAGS_MAX, TITLE_MAX
-from community.forms import BaseForm, CheckboxListField, strip_whitespace
+from community.discussions.models import (
+    POST_BODY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    is_valid_tag,
+    normalise_tag,
+)
+from community.forms import BaseForm, CheckboxListField, strip_whitespace, visible_text_required
+from community.urls import ID_MAX
 
 MONTHS_MAX = 240
 
 
-def _not_blank(message: str):
-    def check(form, field) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(message)
-
-    return check
-
-
 def split_tags(text: str | None) -> list[str]:
-    """Tags as typed, comma- or space-separated, lower-cased, duplicates dropped."""
-    names = (name.strip().lstrip("#").lower() for name in re.split(r"[,\s]+", text or ""))
+    """Tags as typed, comma- or space-separated, normalised, duplicates dropped."""
+    names = (normalise_tag(name) for name in re.split(r"[,\s]+", text or ""))
     return list(dict.fromkeys(name for name in names if name))
 
 
@@ -47,14 +47,14 @@ class PostForm(BaseForm):
         "Title",
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Give your post a title."),
+            visible_text_required("Give your post a title."),
             Length(max=TITLE_MAX, message=f"Titles are up to {TITLE_MAX} characters."),
         ],
     )
     body = TextAreaField(
         "Body",
         validators=[
-            _not_blank("Write the body of your post."),
+            visible_text_required("Write the body of your post."),
             Length(max=POST_BODY_MAX, message=f"A post holds up to {POST_BODY_MAX:,} characters."),
         ],
         description="Markdown: **bold**, _italic_, [links](https://example.com), lists, tables.",
@@ -70,10 +70,10 @@ class PostForm(BaseForm):
         names = split_tags(field.data)
         if len(names) > TAGS_MAX:
             raise ValidationError(f"Use at most {TAGS_MAX} tags.")
-        bad = [name for name in names if not re.fullmatch(TAG_PATTERN, name)]
+        bad = [name for name in names if not is_valid_tag(name)]
         if bad:
             raise ValidationError(
-                f"Tags are up to 30 characters of a–z, 0–9 and hyphens: {', '.join(bad)}"
+                f"Tags are up to {TAG_MAX} letters, digits and hyphens: {', '.join(bad)}"
             )
 
     @property
@@ -85,7 +85,7 @@ def _body_field(label: str = "Your comment") -> TextAreaField:
     return TextAreaField(
         label,
         validators=[
-            _not_blank("Write something before posting."),
+            visible_text_required("Write something before posting."),
             Length(
                 max=COMMENT_BODY_MAX,
                 message=f"A comment holds up to {COMMENT_BODY_MAX:,} characters.",
@@ -132,8 +132,15 @@ class CommentForm(BaseForm):
     )
 
     def validate_parent_id(self, field) -> None:
+        """An id no comment can have (not a number, or past the column's range) is refused here,
+        before it reaches the database."""
         value = str(field.data or "")
-        if value and (not value.isdigit() or len(value) > 15):
+        if value and not (
+            value.isascii()
+            and value.isdigit()
+            and len(value) <= len(str(ID_MAX))
+            and 0 < int(value) <= ID_MAX
+        ):
             raise ValidationError("The comment you replied to is not in this discussion.")
 
     @property

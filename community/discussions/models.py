@@ -5,6 +5,7 @@ Comments and everything hanging off them live in ``comment_models``.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
@@ -17,8 +18,41 @@ from community.timeutil import utcnow
 
 TITLE_MAX = 200
 POST_BODY_MAX = 40_000
+SLUG_MAX = 80
 TAGS_MAX = 5
-TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,29}$"
+TAG_MAX = 30
+
+
+def _is_word_character(char: str) -> bool:
+    """Letters and digits of every script, with the marks that complete them (Hindi vowels)."""
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def slug_for(title: str) -> str:
+    """The readable part of a post's URL, in the title's own script.
+
+    Letters and digits are kept, lower-cased; every other run becomes one hyphen. A
+    Cyrillic or Japanese title keeps its words (the URL percent-encodes them) instead
+    of every such post sharing one placeholder; ids keep URLs unique.
+    """
+    text = unicodedata.normalize("NFKC", title).lower()
+    words = "".join(char if _is_word_character(char) else " " for char in text).split()
+    return "-".join(words)[:SLUG_MAX].rstrip("-") or "post"
+
+
+def normalise_tag(text: str) -> str:
+    """A tag as stored and filtered on: NFKC, lower case, no ``#`` in front."""
+    return unicodedata.normalize("NFKC", text).strip().lstrip("#").lower()
+
+
+def is_valid_tag(name: str) -> bool:
+    """Up to ``TAG_MAX`` letters of any script, digits and hyphens; a letter or digit first."""
+    return (
+        0 < len(name) <= TAG_MAX
+        and name[0].isalnum()
+        and all(_is_word_character(char) or char == "-" for char in name)
+    )
+
 
 post_tags = Table(
     "post_tags",
@@ -32,8 +66,8 @@ class Tag(db.Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Lower-case, ``a-z 0-9 -``; what ``?tag=`` filters on.
-    name: Mapped[str] = mapped_column(String(30), unique=True)
+    #: Lower-case letters of any script, digits and hyphens; what ``?tag=`` filters on.
+    name: Mapped[str] = mapped_column(String(TAG_MAX), unique=True)
 
     def __repr__(self) -> str:
         return f"<Tag {self.name}>"
@@ -46,7 +80,8 @@ class Post(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    slug: Mapped[str] = mapped_column(String(80))
+    #: From the title, by ``slug_for``; a wrong slug in a URL redirects to this one.
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     #: The site's career-transition guide, seeded by ``flask seed``.

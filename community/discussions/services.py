@@ -1,18 +1,23 @@
-"""Post rules: rendering on write, tags, following, listing, the seeded guide."""
+"""Post rules: publishing and editing posts, tags, following, the seeded guide.
+
+Services flush, never commit: the view (``@transactional``) or the CLI command
+(``unit_of_work``) that called them commits once. Comment rules live in
+``comment_services``.
+"""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from importlib import resources
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import delete, select
 
 from community.accounts.models import Role, User
 from community.accounts.services import export_section
-from community.content import render_markdown, slugify
+from community.content import render_markdown
 from community.db import insert_once
-from community.discussions.models import Post, PostFollow, Tag
+from community.discussions.models import Post, PostFollow, Tag, normalise_tag, slug_for
+from community.discussions.queries import get_guide
 from community.extensions import db
 from community.timeutil import utcnow
 
@@ -20,18 +25,12 @@ SITE_USERNAME = "pathways"
 SITE_DISPLAY_NAME = "Pathways team"
 
 
-class PostSort(enum.StrEnum):
-    ACTIVE = "active"
-    NEW = "new"
-    TOP = "top"
-
-
 def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -> Post:
     """Publish a post; its author follows it so they hear of every comment."""
     post = Post(
         author=author,
         title=title.strip(),
-        slug=slugify(title),
+        slug=slug_for(title),
         body_md=body,
         body_html=render_markdown(body, "post"),
         tags=tags_named(tags),
@@ -43,8 +42,9 @@ def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -
 
 
 def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = None) -> None:
+    """Replace title, body and (when given) tags; the slug follows the title."""
     post.title = title.strip()
-    post.slug = slugify(title)
+    post.slug = slug_for(title)
     post.body_md = body
     post.body_html = render_markdown(body, "post")
     if tags is not None:
@@ -55,7 +55,7 @@ def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = No
 
 def tags_named(names: Iterable[str]) -> list[Tag]:
     """The Tag rows for ``names`` (already validated), creating the missing ones."""
-    wanted = list(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
+    wanted = list(dict.fromkeys(filter(None, (normalise_tag(name) for name in names))))
     if not wanted:
         return []
     existing = {
@@ -66,23 +66,6 @@ def tags_named(names: Iterable[str]) -> list[Tag]:
             existing[name] = Tag(name=name)
             db.session.add(existing[name])
     return [existing[name] for name in wanted]
-
-
-def posts_query(sort: PostSort = PostSort.ACTIVE, tag: str | None = None) -> Select:
-    """The discussion list: pinned posts first, then the chosen order."""
-    order = {
-        PostSort.ACTIVE: (Post.last_activity_at.desc(),),
-        PostSort.NEW: (Post.created_at.desc(),),
-        PostSort.TOP: (Post.comment_count.desc(), Post.last_activity_at.desc()),
-    }[sort]
-    query = select(Post).order_by(Post.is_pinned.desc(), *order, Post.id.desc())
-    if tag:
-        query = query.where(Post.tags.any(Tag.name == tag.lower()))
-    return query
-
-
-def is_following(post: Post, user: User) -> bool:
-    return db.session.get(PostFollow, (post.id, user.id)) is not None
 
 
 def follow(post: Post, user: User) -> bool:
@@ -97,24 +80,6 @@ def unfollow(post: Post, user: User) -> bool:
     return bool(result.rowcount)
 
 
-def bump_thread(post_id: int, *, activity: bool = False, comments: int = 0) -> None:
-    """Record a change to a post's thread: cached renderings of it become stale.
-
-    One UPDATE, so concurrent writers never lose each other's bump.
-    """
-    values: dict = {"thread_version": Post.thread_version + 1}
-    if comments:
-        values["comment_count"] = Post.comment_count + comments
-    if activity:
-        values["last_activity_at"] = utcnow()
-    db.session.execute(
-        update(Post)
-        .where(Post.id == post_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def guide_source() -> tuple[str, str]:
     """The guide shipped in the package, as (title, Markdown body).
 
@@ -125,10 +90,6 @@ def guide_source() -> tuple[str, str]:
     if not first_line.startswith("# "):
         raise ValueError("the guide must start with a '# ' title line")
     return first_line[2:].strip(), rest.lstrip("\n")
-
-
-def get_guide() -> Post | None:
-    return db.session.scalar(select(Post).where(Post.is_guide.is_(True)).order_by(Post.id))
 
 
 def site_account() -> User:
@@ -158,6 +119,7 @@ def seed_guide() -> tuple[Post, bool]:
 
 
 def rerender_posts() -> int:
+    """Rebuild every post's HTML from its Markdown (after a sanitisation policy change)."""
     posts = db.session.scalars(select(Post)).all()
     for post in posts:
         post.body_html = render_markdown(post.body_md, "post")

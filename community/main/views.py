@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from community.discussions.models import Post
-from community.discussions.services import get_guide
+from community.discussions.queries import get_guide, recent_posts
 from community.extensions import db
 from community.mentorship.profiles import mentors_with_room
 
@@ -19,17 +18,10 @@ MENTORS_ON_HOME = 3
 
 @bp.route("/")
 def home():
-    guide = get_guide()
-    recent = db.session.scalars(
-        select(Post)
-        .where(Post.is_guide.is_(False))
-        .order_by(Post.last_activity_at.desc(), Post.id.desc())
-        .limit(RECENT_POSTS_ON_HOME)
-    ).all()
     return render_template(
         "main/home.html",
-        guide=guide,
-        recent_posts=recent,
+        guide=get_guide(),
+        recent_posts=recent_posts(RECENT_POSTS_ON_HOME),
         mentors=mentors_with_room(MENTORS_ON_HOME),
     )
 

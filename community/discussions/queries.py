@@ -1,9 +1,11 @@
-"""Loading a thread in a constant number of queries and building its tree in one pass.
+"""Named reads for the discussion pages: the post list, and threads loaded in a constant
+number of queries with their tree built in one pass.
 
 A post page shows one page of top-level comments with their whole subtrees (down to
 the display depth cap). The queries are: count the top-level comments, pick this
 page's top-level ids, load their subtrees with authors (one joined query), and,
 under the guide, the experience steps of those comments (one ``selectin``).
+Every page's query count is capped by a test (``tests/test_discussions_queries.py``).
 """
 
 from __future__ import annotations
@@ -16,17 +18,70 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from community.accounts.models import User
 from community.discussions.comment_models import (
     Comment,
+    CommentRevision,
     ExperienceStep,
     Outcome,
     Step,
 )
-from community.discussions.models import Post
+from community.discussions.models import Post, PostFollow, Tag
 from community.extensions import db
 
 #: Nesting shown on one page; deeper replies continue on the permalink page.
 DEPTH_CAP = 6
+
+
+class PostSort(enum.StrEnum):
+    ACTIVE = "active"
+    NEW = "new"
+    TOP = "top"
+
+
+def posts_query(sort: PostSort = PostSort.ACTIVE, tag: str | None = None) -> Select:
+    """The discussion list: pinned posts first, then the chosen order (authors and tags
+    come with the post: joined and ``selectin``)."""
+    order = {
+        PostSort.ACTIVE: (Post.last_activity_at.desc(),),
+        PostSort.NEW: (Post.created_at.desc(),),
+        PostSort.TOP: (Post.comment_count.desc(), Post.last_activity_at.desc()),
+    }[sort]
+    query = select(Post).order_by(Post.is_pinned.desc(), *order, Post.id.desc())
+    if tag:
+        query = query.where(Post.tags.any(Tag.name == tag))
+    return query
+
+
+def recent_posts(limit: int) -> list[Post]:
+    """The latest active discussions, the guide left out (the home page shows it apart)."""
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.is_guide.is_(False))
+            .order_by(Post.last_activity_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_guide() -> Post | None:
+    return db.session.scalar(select(Post).where(Post.is_guide.is_(True)).order_by(Post.id))
+
+
+def is_following(post: Post, user: User) -> bool:
+    return db.session.get(PostFollow, (post.id, user.id)) is not None
+
+
+def revisions_of(comment: Comment) -> list[CommentRevision]:
+    """Earlier versions of a comment, newest first."""
+    return list(
+        db.session.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id == comment.id)
+            .order_by(CommentRevision.replaced_at.desc(), CommentRevision.id.desc())
+        )
+    )
 
 
 class CommentSort(enum.StrEnum):

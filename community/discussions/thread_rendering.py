@@ -1,4 +1,5 @@
-"""Rendered threads, cached per post version, with per-viewer controls filled in per request.
+"""Thread rendering: threads rendered once per post version and cached, with each
+viewer's own controls filled in per request.
 
 A thread is rendered once per (post, ``thread_version``, sort, page, step filter,
 viewer time zone, locked) and kept in this process. ``thread_version`` lives on the
@@ -9,7 +10,8 @@ What differs between viewers (vote and "worked for me too" buttons, edit/delete
 for one's own comments, revision links for moderators, the CSRF token) is not in
 the cached HTML: the template leaves a slot per comment, and each request fills
 the slots from small fragments rendered once per (comment, viewer state) and
-memoised on the cached entry.
+memoised on the cached entry. The permalink page is small and rendered each time
+through the same templates and slots, so both pages show the same controls.
 """
 
 from __future__ import annotations
@@ -24,10 +26,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import current_app, get_template_attribute
+from flask import current_app, get_template_attribute, render_template
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 
 from community import permissions
+from community.discussions.comment_models import Comment, ExperienceEndorsement, Step, Vote
+from community.discussions.models import Post
+from community.discussions.queries import (
+    CommentSort,
+    ThreadNode,
+    experience_stats,
+    load_comment_context,
+    load_thread_page,
+)
+from community.extensions import db
+from community.templating import viewer_timezone
 
 #: Unforgeable by member text: a fresh secret per process.
 _SECRET = secrets.token_hex(8)
@@ -156,7 +172,9 @@ class ThreadCache:
 
     Bounded by entry count and by characters held (a 1,000-comment page is ~0.5 MB);
     entries also expire after ``THREAD_CACHE_SECONDS`` so that what is not part of
-    the thread's version (a member's new display name) shows within minutes.
+    the thread's version (a member's new display name) shows within minutes. It also
+    remembers how many pages each thread version has, so a page number past the last
+    is served from the last page's entry instead of adding one of its own.
     """
 
     def __init__(self, max_entries: int = 256, max_chars: int = 32_000_000) -> None:
@@ -164,11 +182,13 @@ class ThreadCache:
         self.max_chars = max_chars
         self._chars = 0
         self._entries: OrderedDict[tuple, RenderedThread] = OrderedDict()
+        self._pages: OrderedDict[tuple, int] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get_or_render(self, key: tuple, render: Callable[[], RenderedThread]) -> RenderedThread:
+    def get(self, key: tuple) -> RenderedThread | None:
+        """The live entry for ``key``, counted as a hit; None (a miss) otherwise."""
         ttl = current_app.config["THREAD_CACHE_SECONDS"]
         with self._lock:
             entry = self._entries.get(key)
@@ -176,21 +196,44 @@ class ThreadCache:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return entry
-        self.misses += 1
-        entry = render()
-        if ttl > 0 and entry.size <= self.max_chars:
-            with self._lock:
-                previous = self._entries.pop(key, None)
-                self._chars += entry.size - (previous.size if previous else 0)
-                self._entries[key] = entry
-                while len(self._entries) > self.max_entries or self._chars > self.max_chars:
-                    _, evicted = self._entries.popitem(last=False)
-                    self._chars -= evicted.size
+            self.misses += 1
+        return None
+
+    def put(self, key: tuple, entry: RenderedThread) -> None:
+        """Keep ``entry`` unless caching is off or it alone is over the memory budget."""
+        if current_app.config["THREAD_CACHE_SECONDS"] <= 0 or entry.size > self.max_chars:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            self._chars += entry.size - (previous.size if previous else 0)
+            self._entries[key] = entry
+            while len(self._entries) > self.max_entries or self._chars > self.max_chars:
+                _, evicted = self._entries.popitem(last=False)
+                self._chars -= evicted.size
+
+    def get_or_render(self, key: tuple, render: Callable[[], RenderedThread]) -> RenderedThread:
+        entry = self.get(key)
+        if entry is None:
+            entry = render()
+            self.put(key, entry)
         return entry
+
+    def known_pages(self, thread: tuple) -> int | None:
+        """How many pages ``thread`` (everything in a key but the page) has, if known."""
+        with self._lock:
+            return self._pages.get(thread)
+
+    def remember_pages(self, thread: tuple, pages: int) -> None:
+        with self._lock:
+            self._pages[thread] = pages
+            self._pages.move_to_end(thread)
+            while len(self._pages) > self.max_entries:
+                self._pages.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._pages.clear()
             self._chars = 0
 
 
@@ -202,3 +245,97 @@ def cache_for(app) -> ThreadCache:
             app.config["THREAD_CACHE_ENTRIES"], app.config["THREAD_CACHE_CHARS"]
         )
     return cache
+
+
+# Rendering a page's thread, and filling in what belongs to the viewer
+
+
+def _slot_comments(nodes: list[ThreadNode], into: dict[int, SlotComment]) -> dict:
+    for node in nodes:
+        into[node.comment.id] = SlotComment.of(node.comment)
+        _slot_comments(node.children, into)
+    return into
+
+
+def _marks_of_viewer(post: Post, comment_ids: list[int] | None = None) -> tuple[set, set]:
+    """The viewer's votes and "worked for me too" marks in this thread: one or two queries."""
+    votes = select(Vote.comment_id).join(Comment, Comment.id == Vote.comment_id)
+    votes = votes.where(Vote.user_id == current_user.id, Comment.post_id == post.id)
+    if comment_ids is not None:
+        votes = votes.where(Vote.comment_id.in_(comment_ids))
+    voted = set(db.session.scalars(votes))
+    endorsed: set[int] = set()
+    if post.is_guide:
+        marks = select(ExperienceEndorsement.comment_id).join(
+            Comment, Comment.id == ExperienceEndorsement.comment_id
+        )
+        marks = marks.where(
+            ExperienceEndorsement.user_id == current_user.id, Comment.post_id == post.id
+        )
+        endorsed = set(db.session.scalars(marks))
+    return voted, endorsed
+
+
+def personalise(rendered: RenderedThread, post: Post, ids: list[int] | None = None) -> Markup:
+    """The thread with the viewer's own controls; a visitor's needs no query."""
+    if not current_user.is_authenticated:
+        return rendered.for_visitor()
+    voted, endorsed = _marks_of_viewer(post, ids)
+    viewer = current_user._get_current_object()  # not the proxy: it is asked per comment
+    return rendered.for_member(viewer, voted, endorsed, generate_csrf())
+
+
+def post_thread(
+    post: Post,
+    sort: CommentSort,
+    page: int,
+    step: Step | None = None,
+    *,
+    cached: bool = True,
+) -> tuple[Markup, dict]:
+    """(thread HTML, meta) for one page of ``post``'s comments as the viewer sees them.
+
+    A page past the last shows the last page, from the last page's cache entry.
+    ``cached=False`` renders without reading or filling the cache: for a page shown
+    inside a unit of work that is about to be rolled back (a refused comment).
+    """
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    thread = (
+        post.id,
+        post.thread_version,
+        post.is_locked,
+        sort.value,
+        step.value if step else None,
+        per_page,
+        viewer_timezone(),
+    )
+    cache = cache_for(current_app)
+    known = cache.known_pages(thread)
+    if known is not None:
+        page = min(page, known)
+    rendered = cache.get((*thread, page)) if cached else None
+    if rendered is None:
+        loaded = load_thread_page(post, sort, page, per_page, step)
+        stats = experience_stats(post) if post.is_guide else []
+        html = render_template(
+            "discussions/_thread.html", post=post, nodes=loaded.roots, focus_id=None
+        )
+        meta = {"page": loaded.page, "pages": loaded.pages, "shown": loaded.shown, "stats": stats}
+        rendered = RenderedThread.from_html(html, _slot_comments(loaded.roots, {}), meta)
+        if cached:
+            cache.put((*thread, loaded.page), rendered)
+            cache.remember_pages(thread, loaded.pages)
+    return personalise(rendered, post), rendered.meta
+
+
+def comment_context(comment: Comment) -> Markup:
+    """The comment nested inside its ancestors, with its replies below it, as HTML."""
+    ancestors, node = load_comment_context(comment, CommentSort.OLDEST)
+    for ancestor in reversed(ancestors):
+        node = ThreadNode(ancestor, [node])
+    html = render_template(
+        "discussions/_thread.html", post=comment.post, nodes=[node], focus_id=comment.id
+    )
+    slots = _slot_comments([node], {})
+    rendered = RenderedThread.from_html(html, slots)
+    return personalise(rendered, comment.post, list(slots))

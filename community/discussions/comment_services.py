@@ -1,7 +1,8 @@
 """Comment rules: writing, editing, deleting, votes, "worked for me too", flags.
 
-Services flush, never commit; the view commits once. Every change to a thread
-bumps the post's ``thread_version`` so cached renderings of it go stale.
+Services flush, never commit: the view (``@transactional``) commits once, and a
+refusal raised anywhere in here rolls the whole unit back. Every change to a
+thread bumps the post's ``thread_version`` so cached renderings of it go stale.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from community.discussions.comment_models import (
     Vote,
 )
 from community.discussions.models import Post, PostFollow
-from community.discussions.services import bump_thread
 from community.extensions import db
 from community.notifications.services import notify
 from community.timeutil import utcnow
@@ -60,6 +60,24 @@ def _path_segment(comment_id: int) -> str:
     return str(comment_id).zfill(PATH_SEGMENT)
 
 
+def bump_thread(post_id: int, *, activity: bool = False, comments: int = 0) -> None:
+    """Record a change to a post's thread: cached renderings of it become stale.
+
+    One UPDATE, so concurrent writers never lose each other's bump.
+    """
+    values: dict = {"thread_version": Post.thread_version + 1}
+    if comments:
+        values["comment_count"] = Post.comment_count + comments
+    if activity:
+        values["last_activity_at"] = utcnow()
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _check_body(body: str) -> str:
     if not body or not body.strip():
         raise CommentRefused("Write something before posting.")
@@ -68,10 +86,15 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _last_body_by(author: User) -> str | None:
+def _last_body_by(author: User, post: Post) -> str | None:
+    """The author's latest live comment on ``post``: the same words on another post are fine."""
     return db.session.scalar(
         select(Comment.body_md)
-        .where(Comment.author_id == author.id, Comment.deleted_at.is_(None))
+        .where(
+            Comment.author_id == author.id,
+            Comment.post_id == post.id,
+            Comment.deleted_at.is_(None),
+        )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(1)
     )
@@ -100,14 +123,15 @@ def create_comment(
     """Add a comment or a reply, and tell the people who want to know.
 
     Refuses (``CommentRefused``) a locked post, a parent from another post or a
-    deleted one, an empty or over-long body, and the author's previous body
-    repeated. An experience is kept only on a top-level comment under the guide.
+    deleted one, an empty or over-long body, and the author's previous body on
+    this post repeated. An experience is kept only on a top-level comment under
+    the guide. The notifications go out with the unit's commit.
     """
     if post.is_locked:
         raise CommentRefused("This discussion is locked; it accepts no new comments.")
     _check_body(body)
     parent = _resolve_parent(post, parent_id)
-    previous = _last_body_by(author)
+    previous = _last_body_by(author, post)
     if previous is not None and previous.strip() == body.strip():
         raise CommentRefused("You just posted exactly this. Add something new, or edit it.")
 
@@ -218,16 +242,6 @@ def delete_comment(comment: Comment) -> None:
     comment.deleted_at = utcnow()
     db.session.flush()
     bump_thread(comment.post_id, comments=-1)
-
-
-def revisions_of(comment: Comment) -> list[CommentRevision]:
-    return list(
-        db.session.scalars(
-            select(CommentRevision)
-            .where(CommentRevision.comment_id == comment.id)
-            .order_by(CommentRevision.replaced_at.desc(), CommentRevision.id.desc())
-        )
-    )
 
 
 def _check_not_own(comment: Comment, user: User, what: str) -> None:

@@ -1,21 +1,31 @@
-"""Large sample threads for load benchmarks, query-count tests and demo data.
+"""Sample content: ``flask demo-data`` for a newcomer to look around, and large sample
+threads for load benchmarks and query-count tests.
 
-Comments are inserted level by level (a few flushes, not one per comment) with the
-same tree columns the comment service writes, and their Markdown rendered through
-the one pipeline, so a sample thread is indistinguishable from a real one.
+Demo content goes through the same services as members' own (posts, comments,
+experiences, mentor profiles) and is marked "(demo)". Sample threads are inserted
+level by level (a few flushes, not one per comment) with the same tree columns the
+comment service writes, and their Markdown rendered through the one pipeline, so a
+sample thread is indistinguishable from a real one.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
 
 from community.accounts.models import User
+from community.accounts.services import register_user
 from community.content import render_markdown
-from community.discussions.comment_models import PATH_SEGMENT, Comment
+from community.discussions.comment_models import PATH_SEGMENT, Comment, Outcome, Step
+from community.discussions.comment_services import Experience, bump_thread, create_comment
 from community.discussions.models import Post
-from community.discussions.services import bump_thread
+from community.discussions.services import create_post, seed_guide
 from community.extensions import db
+from community.mentorship.profiles import save_profile
 
 #: Sentences members really write about a career change; ``{link}`` becomes a Markdown link.
 _SENTENCES = [
@@ -135,49 +145,99 @@ def seed_thread(
 
 
 DEMO_PREFIX = "demo-"
+#: (username, display name, where they started, where they went, what they mentor in or None)
 _DEMO_MEMBERS = [
-    ("demo-ana", "Ana (demo)", "Teacher", "Data analyst"),
-    ("demo-bilal", "Bilal (demo)", "Warehouse supervisor", "Automation technician"),
-    ("demo-chen", "Chen (demo)", "Accountant", "Product manager"),
-    ("demo-dora", "Dora (demo)", "Nurse", "UX researcher"),
-    ("demo-emeka", "Emeka (demo)", "Sales lead", "Solutions engineer"),
+    ("demo-ana", "Ana (demo)", "Teacher", "Data analyst", ("data", "education")),
+    ("demo-bilal", "Bilal (demo)", "Warehouse supervisor", "Automation technician", None),
+    ("demo-chen", "Chen (demo)", "Accountant", "Product manager", ("product-management",)),
+    ("demo-dora", "Dora (demo)", "Nurse", "UX researcher", None),
+    ("demo-emeka", "Emeka (demo)", "Sales lead", "Solutions engineer", ("sales-customer-success",)),
 ]
 _DEMO_POSTS = [
     ("Did a bootcamp help anyone land a first data job?", ["bootcamps", "data"]),
     ("How I used weekend projects to move into automation", ["automation", "portfolio"]),
     ("Finding a mentor when nobody in your company does the job", ["mentorship"]),
 ]
+_MENTOR_CAPACITY = 3
 
 
-def seed_demo_discussions() -> tuple[int, int]:
-    """Demo members (no password, marked "(demo)"), posts and guide experiences.
+@dataclass
+class DemoData:
+    """What ``seed_demo_data`` did, for the command to report."""
 
-    Safe to run again: nothing is added once the demo members exist. Returns
-    (posts, comments) created.
+    #: The demo members' usernames; they all sign in with ``password``.
+    usernames: list[str] = field(default_factory=list)
+    password: str = ""
+    posts: int = 0
+    comments: int = 0
+    mentors: int = 0
+    #: False when the demo members were already there: only their password is new.
+    created: bool = True
+
+
+def _demo_members() -> list[User]:
+    names = [row[0] for row in _DEMO_MEMBERS]
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.username.in_(names), User.deleted_at.is_(None))
+            .order_by(User.id)
+        )
+    )
+
+
+def seed_demo_data() -> DemoData:
+    """Fill every section: demo members, discussions, guide experiences, mentors with places.
+
+    The demo members sign in with a fresh random password, returned for the command to
+    print (never a fixed one: demo data may land on a server others can reach). Safe to
+    run again: once the demo members exist nothing is added and only their password
+    changes, so a newcomer who lost it can get a new one.
     """
-    from sqlalchemy import select
+    password = secrets.token_urlsafe(12)
+    existing = _demo_members()
+    if existing:
+        for member in existing:
+            member.set_password(password)
+        db.session.flush()
+        return DemoData([member.username for member in existing], password, created=False)
 
-    from community.discussions.comment_models import Outcome, Step
-    from community.discussions.comments import Experience, create_comment
-    from community.discussions.services import create_post, seed_guide
-
-    if db.session.scalar(select(User.id).where(User.username == _DEMO_MEMBERS[0][0])):
-        return 0, 0
     rng = random.Random(2026)
     members = []
-    for username, name, _, _ in _DEMO_MEMBERS:
-        member = User(username=username, display_name=name, bio_md="A demo account.")
+    for username, name, _, _, _ in _DEMO_MEMBERS:
+        member = register_user(username, f"{username}@example.com", password)
+        member.display_name = name
+        member.bio_md = "A demo account: everything it wrote is sample content."
         member.bio_html = render_markdown(member.bio_md)
-        db.session.add(member)
         members.append(member)
     db.session.flush()
+    summary = DemoData([member.username for member in members], password)
+    summary.comments = _share_guide_experiences(members, rng)
+    for index, (title, tags) in enumerate(_DEMO_POSTS):
+        post = create_post(
+            members[index], f"{title} (demo)", f"(Demo) {sample_markdown(rng)}", tags
+        )
+        seed_thread(post, members, total=12, top_level=4, seed=index, min_chars=80, max_chars=300)
+        summary.posts += 1
+        summary.comments += 12
+    for member, (_, _, start, goal, expertise) in zip(members, _DEMO_MEMBERS, strict=True):
+        if expertise:
+            _offer_mentoring(member, start, goal, expertise)
+            summary.mentors += 1
+    db.session.flush()
+    return summary
+
+
+def _share_guide_experiences(members: list[User], rng: random.Random) -> int:
+    """Each demo member shares an experience under the guide and answers another's."""
     guide, _ = seed_guide()
     outcomes = [Outcome.CHANGED_ROLE, Outcome.IN_PROGRESS, Outcome.EXPLORING]
     comments = 0
-    for index, (member, (_, _, start, goal)) in enumerate(zip(members, _DEMO_MEMBERS, strict=True)):
-        steps = rng.sample(list(Step), k=rng.randint(1, 3))
+    for index, (member, (_, _, start, goal, _)) in enumerate(
+        zip(members, _DEMO_MEMBERS, strict=True)
+    ):
         experience = Experience(
-            steps=steps,
+            steps=rng.sample(list(Step), k=rng.randint(1, 3)),
             from_role=start,
             to_role=goal,
             months=rng.randint(4, 24),
@@ -188,10 +248,18 @@ def seed_demo_discussions() -> tuple[int, int]:
         replier = members[(index + 1) % len(members)]
         create_comment(guide, replier, f"(Demo) {sample_markdown(rng, 80, 160)}", shared.id)
         comments += 2
-    for index, (title, tags) in enumerate(_DEMO_POSTS):
-        author = members[index]
-        post = create_post(author, f"{title} (demo)", f"(Demo) {sample_markdown(rng)}", tags)
-        seed_thread(post, members, total=12, top_level=4, seed=index, min_chars=80, max_chars=300)
-        comments += 12
-    db.session.flush()
-    return len(_DEMO_POSTS), comments
+    return comments
+
+
+def _offer_mentoring(member: User, start: str, goal: str, expertise: Sequence[str]) -> None:
+    """A mentor profile with open places, through the mentorship feature's public service."""
+    save_profile(
+        member,
+        headline=f"{start} turned {goal.lower()} (demo)",
+        bio=f"(Demo) I moved from {start.lower()} to {goal.lower()}. Ask me about the first year.",
+        expertise=list(expertise),
+        languages=["English"],
+        timezone="Europe/London",
+        capacity=_MENTOR_CAPACITY,
+        accepting=True,
+    )

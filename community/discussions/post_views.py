@@ -1,0 +1,154 @@
+"""Post pages: the post list, a post with its thread, writing, editing and following posts.
+
+The post page is also where a refused comment is shown again, with its text and the
+message next to the field (``render_post_page``).
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request
+from flask_login import current_user, login_required
+
+from community import permissions
+from community.db import transactional
+from community.discussions import queries, services
+from community.discussions.blueprint import bp
+from community.discussions.comment_models import Comment, Step
+from community.discussions.forms import CommentForm, PostForm
+from community.discussions.models import TAG_MAX, Post, normalise_tag
+from community.discussions.queries import CommentSort, PostSort
+from community.discussions.routing import ThreadView, choice, get_post_or_404, post_url
+from community.discussions.thread_rendering import post_thread, slot
+from community.extensions import db
+from community.limits import write_limit
+from community.urls import page_arg, text_arg
+
+bp.add_app_template_global(slot, "comment_slot")
+
+GUIDE_PROMPT = "What steps worked for you?"
+
+
+@bp.route("/posts/")
+def index():
+    sort = choice(PostSort, request.args.get("sort"), PostSort.ACTIVE)
+    tag = normalise_tag(text_arg("tag", TAG_MAX)) or None
+    page = db.paginate(
+        queries.posts_query(sort, tag),
+        page=page_arg(),
+        per_page=current_app.config["POSTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "discussions/index.html", page=page, sort=sort, tag=tag, sorts=list(PostSort)
+    )
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+@write_limit("posts")
+@login_required
+@transactional
+def new_post():
+    if not permissions.can_create_post(current_user):
+        abort(403)
+    form = PostForm()
+    if form.validate_on_submit():
+        post = services.create_post(current_user, form.title.data, form.body.data, form.tag_names)
+        flash("Your post is published.", "success")
+        return redirect(post_url(post))
+    status = 400 if form.errors else 200
+    return render_template("discussions/edit_post.html", form=form, post=None), status
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@write_limit("edits")
+@login_required
+@transactional
+def edit_post(post_id: int):
+    post = get_post_or_404(post_id)
+    if not permissions.can_edit_post(current_user, post):
+        abort(403)
+    form = PostForm(obj=post, body=post.body_md, tags=", ".join(tag.name for tag in post.tags))
+    if form.validate_on_submit():
+        services.edit_post(post, form.title.data, form.body.data, form.tag_names)
+        flash("Your post is updated.", "success")
+        return redirect(post_url(post))
+    status = 400 if form.errors else 200
+    return render_template("discussions/edit_post.html", form=form, post=post), status
+
+
+@bp.route("/posts/<int:post_id>")
+@bp.route("/posts/<int:post_id>/<slug>")
+def show(post_id: int, slug: str | None = None):
+    post = get_post_or_404(post_id)
+    view = ThreadView.from_request()
+    if slug != post.slug:
+        return redirect(post_url(post, **view.query_args()), 301)
+    return render_post_page(post, view)
+
+
+@bp.route("/posts/<int:post_id>/follow", methods=["POST"])
+@write_limit("follows")
+@login_required
+@transactional
+def follow(post_id: int):
+    post = get_post_or_404(post_id)
+    if not permissions.can_follow(current_user):
+        abort(403)
+    services.follow(post, current_user)
+    flash("You follow this discussion: new comments will show in your notifications.", "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/unfollow", methods=["POST"])
+@write_limit("follows")
+@login_required
+@transactional
+def unfollow(post_id: int):
+    post = get_post_or_404(post_id)
+    if not permissions.can_follow(current_user):
+        abort(403)
+    services.unfollow(post, current_user)
+    flash("You no longer follow this discussion.", "info")
+    return redirect(post_url(post))
+
+
+def comment_form_for(
+    post: Post, parent: Comment | None = None, form: CommentForm | None = None
+) -> CommentForm | None:
+    """The comment box, labelled for where it is: the guide asks what worked.
+
+    None for a viewer who can't comment: building a form would start a session
+    (for its CSRF token) on a page that visitors should get without a cookie.
+    """
+    if not permissions.can_comment(current_user, post):
+        return None
+    if form is None:
+        form = CommentForm(parent_id=str(parent.id) if parent else None)
+    if parent is not None:
+        form.body.label.text = "Your reply"
+    elif post.is_guide:
+        form.body.label.text = GUIDE_PROMPT
+    else:
+        form.body.label.text = "Add a comment"
+    return form
+
+
+def render_post_page(
+    post: Post, view: ThreadView | None = None, form: CommentForm | None = None, status: int = 200
+):
+    """The post with one page of its thread and the comment box (``form`` when refused)."""
+    view = view or ThreadView.from_request()
+    thread_html, thread = post_thread(post, view.sort, view.page, view.step, cached=status < 400)
+    following = current_user.is_authenticated and queries.is_following(post, current_user)
+    return render_template(
+        "discussions/show.html",
+        post=post,
+        form=comment_form_for(post, form=form),
+        thread_html=thread_html,
+        thread=thread,
+        sort=view.sort,
+        sorts=list(CommentSort),
+        step=view.step,
+        steps=list(Step),
+        following=following,
+    ), status
