@@ -56,7 +56,7 @@ def seed(database_url: str) -> dict:
 
     from community import create_app
     from community.accounts.services import register_user
-    from community.discussions.sample_threads import seed_thread
+    from community.demo import seed_thread
     from community.discussions.services import create_post, seed_guide
     from community.extensions import db
 
