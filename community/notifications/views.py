@@ -32,9 +32,9 @@ def index():
 @login_required
 @transactional
 def mark_read(notification_id: int):
-    notification = db.get_or_404(Notification, notification_id)
-    if notification.user_id != current_user.id:
-        abort(403)
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)  # someone else's is as absent as a missing one: no id probing
     services.mark_read(notification)
     if request.form.get("open"):
         return redirect(safe_next_url(notification.url) or url_for(".index"))
