@@ -47,7 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     from community.discussions import comment_views, post_views  # noqa: F401  (routes)
     from community.discussions.blueprint import bp as discussions_bp
     from community.main.views import bp as main_bp
-    from community.mentorship.views import bp as mentorship_bp
+    from community.mentorship import profile_views, request_views  # noqa: F401  (routes)
+    from community.mentorship.blueprint import bp as mentorship_bp
     from community.notifications.views import bp as notifications_bp
 
     for blueprint in (main_bp, accounts_bp, discussions_bp, notifications_bp, mentorship_bp):

@@ -15,8 +15,8 @@ from community.demo import seed_demo_data
 from community.discussions import services as discussions
 from community.discussions.comment_services import rerender_comments
 from community.extensions import db
+from community.mentorship import rendering as mentorship_rendering
 from community.mentorship import services as mentorship
-from community.mentorship import thread as mentorship_thread
 
 
 def register_commands(app: Flask) -> None:
@@ -79,7 +79,7 @@ def rerender() -> None:
     bios = accounts.rerender_bios()
     posts = discussions.rerender_posts()
     comments = rerender_comments()
-    mentorship_items = mentorship_thread.rerender_all()
+    mentorship_items = mentorship_rendering.rerender_all()
     db.session.commit()
     click.echo(
         f"Re-rendered {bios} bios, {posts} posts, {comments} comments "
@@ -90,8 +90,8 @@ def rerender() -> None:
 @click.command("expire-requests")
 def expire_requests() -> None:
     """Expire mentorship requests left pending too long (run daily from cron)."""
-    expired = mentorship.expire_overdue()
-    db.session.commit()
+    with unit_of_work():
+        expired = mentorship.expire_overdue()
     click.echo(f"Expired {expired} mentorship request(s).")
 
 

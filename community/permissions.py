@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from community.accounts.models import Role
+from community.mentorship.models import MESSAGING_STATES, TRANSITIONS, RequestState
 
 
 def is_member(user: Any) -> bool:
@@ -40,6 +41,64 @@ def can_view_mentorship(user: Any, request: Any) -> bool:
 def can_act_on_mentorship(user: Any, request: Any) -> bool:
     """Participants act on their request while they may write; which move depends on the state."""
     return can_write(user) and can_view_mentorship(user, request)
+
+
+def _can_move(move: str, user: Any, request: Any) -> bool:
+    """The move's side is the user's and the request is in its source state (``TRANSITIONS``).
+
+    An overdue pending request reads as expired, so nobody answers it any more.
+    """
+    transition = TRANSITIONS[move]
+    return (
+        can_act_on_mentorship(user, request)
+        and request.takes_side(user, transition.side)
+        and request.current_state == transition.source
+    )
+
+
+def can_accept(user: Any, request: Any) -> bool:
+    """The mentor accepts a pending request."""
+    return _can_move("accept", user, request)
+
+
+def can_decline(user: Any, request: Any) -> bool:
+    """The mentor declines a pending request."""
+    return _can_move("decline", user, request)
+
+
+def can_withdraw(user: Any, request: Any) -> bool:
+    """The mentee withdraws a pending request."""
+    return _can_move("withdraw", user, request)
+
+
+def can_complete(user: Any, request: Any) -> bool:
+    """Either side marks an active mentorship completed."""
+    return _can_move("complete", user, request)
+
+
+def can_cancel(user: Any, request: Any) -> bool:
+    """Either side ends an active mentorship early."""
+    return _can_move("cancel", user, request)
+
+
+#: One predicate per move of the mentorship workflow, by the move's name in ``TRANSITIONS``.
+MENTORSHIP_MOVES = {
+    "accept": can_accept,
+    "decline": can_decline,
+    "withdraw": can_withdraw,
+    "complete": can_complete,
+    "cancel": can_cancel,
+}
+
+
+def can_message_mentorship(user: Any, request: Any) -> bool:
+    """Both sides write to each other while the request is pending or active."""
+    return can_act_on_mentorship(user, request) and request.current_state in MESSAGING_STATES
+
+
+def can_write_retrospective(user: Any, request: Any) -> bool:
+    """Each side keeps a private retrospective once the mentorship is completed."""
+    return can_act_on_mentorship(user, request) and request.state == RequestState.COMPLETED
 
 
 def can_request_mentorship(user: Any, profile: Any) -> bool:
@@ -101,6 +160,13 @@ TEMPLATE_PREDICATES = {
     "can_edit_post": can_edit_post,
     "can_view_mentorship": can_view_mentorship,
     "can_act_on_mentorship": can_act_on_mentorship,
+    "can_accept": can_accept,
+    "can_decline": can_decline,
+    "can_withdraw": can_withdraw,
+    "can_complete": can_complete,
+    "can_cancel": can_cancel,
+    "can_message_mentorship": can_message_mentorship,
+    "can_write_retrospective": can_write_retrospective,
     "can_request_mentorship": can_request_mentorship,
     "can_create_post": can_create_post,
     "can_comment": can_comment,

@@ -7,7 +7,12 @@ from datetime import timedelta
 from community.accounts.models import User
 from community.extensions import db
 from community.mentorship import profiles, services
-from community.mentorship.models import MentorProfile, MentorshipRequest, RequestState
+from community.mentorship.models import (
+    CURATED_EXPERTISE,
+    MentorProfile,
+    MentorshipRequest,
+    RequestState,
+)
 from community.timeutil import utcnow
 from tests.conftest import make_user
 
@@ -30,8 +35,8 @@ def make_mentor(
         user or make_user(),
         headline=headline,
         bio="I moved from **teaching** to data.",
-        expertise=[tag for tag in expertise if tag in profiles.CURATED_EXPERTISE],
-        other_expertise=[tag for tag in expertise if tag not in profiles.CURATED_EXPERTISE],
+        expertise=[tag for tag in expertise if tag in CURATED_EXPERTISE],
+        other_expertise=[tag for tag in expertise if tag not in CURATED_EXPERTISE],
         languages=languages,
         timezone="Europe/Paris",
         capacity=capacity,

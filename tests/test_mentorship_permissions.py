@@ -1,10 +1,13 @@
 """Every mentorship route and every role: who may see and do what.
 
 Roles: anonymous, member (no part in the request), mentee, mentor, other mentor (a mentor
-with no part in it) and moderator. "login" means a redirect to the sign-in page.
+with no part in it) and moderator. "login" means a redirect to the sign-in page. A request
+exists only for its two sides: everyone else gets a 404, as for an id that doesn't exist.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -14,6 +17,7 @@ from community.mentorship.models import MentorshipRequest, RequestState
 from tests.conftest import make_user
 from tests.mentorship_support import REQUEST_TEXT, make_mentor, make_request
 
+CSRF_VALUE = re.compile(r'name="csrf_token"[^>]*value="[^"]+"')
 ROLES = ("anonymous", "member", "mentee", "mentor", "other_mentor", "moderator")
 OK, REDIRECT, LOGIN, FORBIDDEN, MISSING = 200, 302, "login", 403, 404
 
@@ -32,7 +36,7 @@ def everyone(status):
 
 
 def only_participants(status):
-    return everyone(FORBIDDEN) | {"mentee": status, "mentor": status}
+    return everyone(MISSING) | {"mentee": status, "mentor": status}
 
 
 #: (method, path, form data, page to read the CSRF token from, expected per role)
@@ -89,7 +93,7 @@ ROUTES = [
         only_participants(FORBIDDEN) | {"mentee": REDIRECT},
     ),
     # complete, cancel and retrospective on a pending request: participants are refused
-    # with a message (the state forbids it), everyone else with a 403
+    # with a message (the state forbids it), everyone else finds nothing
     ("POST", "/mentorship/{id}/complete", {}, "/", only_participants(REDIRECT)),
     ("POST", "/mentorship/{id}/cancel", {}, "/", only_participants(REDIRECT)),
     ("POST", "/mentorship/{id}/messages", {"body": "Hello"}, "/", only_participants(REDIRECT)),
@@ -132,21 +136,21 @@ def test_route_role_matrix(client, login, cast, role, method, path, data, page, 
         assert response.headers["Location"].startswith("/auth/login")
     else:
         assert response.status_code == want, response.get_data(as_text=True)[:2000]
-    if want in (FORBIDDEN, LOGIN):
+    if want in (FORBIDDEN, LOGIN, MISSING):
         db.session.expire_all()
         assert db.session.get(MentorshipRequest, request.id).state == state_before
 
 
 def test_outsiders_never_see_the_request_or_its_messages(client, login, cast):
-    from community.mentorship import thread
+    from community.mentorship import conversation
 
     request = cast["request"]
-    thread.post_message(request, cast["mentee"], "A private detail about my salary")
+    conversation.post_message(request, cast["mentee"], "A private detail about my salary")
     db.session.commit()
     for role in ("member", "other_mentor", "moderator"):
         login(cast[role])
         response = client.get(f"/mentorship/{request.id}")
-        assert response.status_code == 403
+        assert response.status_code == 404
         assert "salary" not in response.get_data(as_text=True)
         assert "salary" not in client.get("/mentorship/").get_data(as_text=True)
     login(cast["mentor"])
@@ -172,3 +176,44 @@ def test_unknown_request_and_mentor_are_404(client, login, cast):
     login(cast["member"])
     assert client.get("/mentorship/99999").status_code == 404
     assert client.get("/mentors/nobody-here/request").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "data"),
+    [
+        ("GET", "", None),
+        ("POST", "/accept", None),
+        ("POST", "/decline", {"decline-reason": "no-time"}),
+        ("POST", "/withdraw", None),
+        ("POST", "/complete", {}),
+        ("POST", "/cancel", {}),
+        ("POST", "/messages", {"body": "Hello"}),
+        ("POST", "/retrospective", {"body": "x"}),
+    ],
+)
+def test_someone_elses_request_looks_like_a_missing_one(client, login, cast, method, suffix, data):
+    """No id probing: an outsider can't tell a request they may not see from no request."""
+    login(cast["other_mentor"])
+    client.get("/")  # shows the "signed in" flash, so neither answer carries it
+    request = cast["request"]
+
+    def answer(request_id: int):
+        url = f"/mentorship/{request_id}{suffix}"
+        response = client.get(url) if method == "GET" else client.submit(url, data, page="/")
+        # the page's CSRF token is signed with the time: the one part allowed to differ
+        return response.status_code, CSRF_VALUE.sub("", response.get_data(as_text=True))
+
+    assert answer(request.id) == answer(request.id + 1000)
+    assert answer(request.id)[0] == 404
+    db.session.expire_all()
+    assert db.session.get(MentorshipRequest, request.id).state == RequestState.PENDING
+
+
+def test_every_post_is_one_unit_of_work_and_no_get_is(app):
+    """POSTs commit once through ``@transactional``; a GET never writes, so is never wrapped."""
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("mentorship."):
+            continue
+        view = app.view_functions[rule.endpoint]
+        wrapped = getattr(view, "is_transactional", False)
+        assert wrapped == ("POST" in rule.methods), rule

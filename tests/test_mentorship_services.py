@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from community import permissions
 from community.extensions import db
-from community.mentorship import profiles, services, thread
-from community.mentorship.models import MentorshipRequest, RequestState
+from community.mentorship import conversation, profiles, queries, services
+from community.mentorship.models import TRANSITIONS, MentorshipRequest, RequestState
+from community.mentorship.wording import DECLINE_REASONS
 from community.notifications.models import Notification
 from tests.conftest import make_user
 from tests.mentorship_support import REQUEST_TEXT, age_request, make_mentor, make_request
@@ -149,7 +151,7 @@ def test_accepting_twice_is_refused(pair):
 def test_decline_stores_the_reason(pair):
     profile, mentee = pair
     request = make_request(mentee, profile)
-    services.decline(request, profile.user, services.DECLINE_REASONS["expertise"])
+    services.decline(request, profile.user, DECLINE_REASONS["expertise"])
     db.session.commit()
     assert db.session.get(MentorshipRequest, request.id).decline_reason == (
         "Your goals are outside my expertise."
@@ -281,7 +283,7 @@ def test_accept_refused_when_the_mentor_is_full_and_place_reopens_after_completi
     second = make_request(make_user(), profile)
     services.accept(first, profile.user)
     db.session.commit()
-    assert profiles.open_places(profile) == 0
+    assert queries.open_places(profile) == 0
 
     with pytest.raises(services.MentorshipError, match="no open places"):
         services.accept(second, profile.user)
@@ -290,8 +292,8 @@ def test_accept_refused_when_the_mentor_is_full_and_place_reopens_after_completi
 
     services.complete(first, first.mentee)
     db.session.commit()
-    assert profiles.open_places(profile) == 1
-    assert profiles.completed_count(profile.user_id) == 1
+    assert queries.open_places(profile) == 1
+    assert queries.completed_count(profile.user_id) == 1
     services.accept(second, profile.user)
     db.session.commit()
     assert second.state == S.ACCEPTED
@@ -303,7 +305,7 @@ def test_lowering_capacity_below_active_count_shows_no_places(app):
     make_request(make_user(), profile, S.ACCEPTED)
     profile.capacity = 1
     db.session.commit()
-    assert profiles.open_places(profile) == 0
+    assert queries.open_places(profile) == 0
 
 
 # --- expiry --------------------------------------------------------------------------------
@@ -370,14 +372,14 @@ def test_leaving_declines_pending_keeps_active_and_hides_the_profile(app):
     assert pending.state == S.DECLINED
     assert pending.decline_reason == "I have stopped mentoring for now."
     assert active.state == S.ACCEPTED
-    assert profiles.get_listed_profile(profile.user.username) is None
+    assert queries.get_listed_profile(profile.user.username) is None
 
 
 @pytest.mark.parametrize("state", [S.PENDING, S.ACCEPTED])
 def test_participants_message_each_other_while_open(pair, state):
     profile, mentee = pair
     request = make_request(mentee, profile, state)
-    message = thread.post_message(request, profile.user, "Let's meet on *Tuesday*.")
+    message = conversation.post_message(request, profile.user, "Let's meet on *Tuesday*.")
     db.session.commit()
     assert message.body_html == "<p>Let's meet on <em>Tuesday</em>.</p>"
     assert notifications_for(mentee)[-1].kind == "mentorship_message"
@@ -388,25 +390,25 @@ def test_closed_conversation_refuses_messages(pair, state):
     profile, mentee = pair
     request = make_request(mentee, profile, state)
     with pytest.raises(services.MentorshipError, match="conversation is closed"):
-        thread.post_message(request, mentee, "Hello?")
+        conversation.post_message(request, mentee, "Hello?")
 
 
 def test_strangers_cannot_post_in_a_thread(pair):
     profile, mentee = pair
     request = make_request(mentee, profile)
     with pytest.raises(services.NotAllowed):
-        thread.post_message(request, make_user(), "Hi")
+        conversation.post_message(request, make_user(), "Hi")
 
 
 def test_each_side_keeps_one_private_retrospective_after_completion(pair):
     profile, mentee = pair
     request = make_request(mentee, profile, S.COMPLETED)
-    thread.save_retrospective(request, mentee, "Mock interviews helped.")
-    thread.save_retrospective(request, mentee, "Mock interviews helped most.")
-    thread.save_retrospective(request, profile.user, "Next time: a plan in week one.")
+    conversation.save_retrospective(request, mentee, "Mock interviews helped.")
+    conversation.save_retrospective(request, mentee, "Mock interviews helped most.")
+    conversation.save_retrospective(request, profile.user, "Next time: a plan in week one.")
     db.session.commit()
-    assert thread.retrospective_of(request, mentee).body_md == "Mock interviews helped most."
-    assert thread.retrospective_of(request, profile.user).body_md.startswith("Next time")
+    assert queries.retrospective_of(request, mentee).body_md == "Mock interviews helped most."
+    assert queries.retrospective_of(request, profile.user).body_md.startswith("Next time")
 
 
 @pytest.mark.parametrize("state", [S.PENDING, S.ACCEPTED, S.DECLINED, S.CANCELLED])
@@ -414,19 +416,60 @@ def test_retrospective_before_completion_is_refused(pair, state):
     profile, mentee = pair
     request = make_request(mentee, profile, state)
     with pytest.raises(services.MentorshipError, match="once a mentorship is completed"):
-        thread.save_retrospective(request, mentee, "Too early")
+        conversation.save_retrospective(request, mentee, "Too early")
 
 
-def test_available_actions_per_side_and_state(pair):
+def allowed(request, user) -> set[str]:
+    """Every move, plus messaging and retrospectives, that the predicates grant ``user``."""
+    granted = {move for move, can in permissions.MENTORSHIP_MOVES.items() if can(user, request)}
+    if permissions.can_message_mentorship(user, request):
+        granted.add("message")
+    if permissions.can_write_retrospective(user, request):
+        granted.add("retrospective")
+    return granted
+
+
+def test_predicates_grant_each_side_its_moves_in_each_state(pair):
     profile, mentee = pair
     request = make_request(mentee, profile)
-    assert services.available_actions(request, profile.user) == {"accept", "decline", "message"}
-    assert services.available_actions(request, mentee) == {"withdraw", "message"}
-    assert services.available_actions(request, make_user()) == set()
+    assert allowed(request, profile.user) == {"accept", "decline", "message"}
+    assert allowed(request, mentee) == {"withdraw", "message"}
+    assert allowed(request, make_user()) == set()
     services.accept(request, profile.user)
-    assert services.available_actions(request, mentee) == {"complete", "cancel", "message"}
+    assert allowed(request, mentee) == {"complete", "cancel", "message"}
     services.complete(request, mentee)
-    assert services.available_actions(request, profile.user) == {"retrospective"}
+    assert allowed(request, profile.user) == {"retrospective"}
+
+
+@pytest.mark.parametrize("move", list(TRANSITIONS))
+def test_each_move_predicate_follows_the_transitions_table(pair, move):
+    """A move is granted exactly in its source state, to its side, while they may write."""
+    profile, mentee = pair
+    transition = TRANSITIONS[move]
+    sides = {"mentor": profile.user, "mentee": mentee}
+    for state in ALL_STATES:
+        request = make_request(mentee, profile, state)
+        for side, user in sides.items():
+            expected = state == transition.source and transition.side in (side, "either")
+            assert permissions.MENTORSHIP_MOVES[move](user, request) is expected, (state, side)
+        db.session.delete(request)
+        db.session.commit()
+
+
+def test_an_overdue_request_grants_no_answer(pair):
+    profile, mentee = pair
+    request = make_request(mentee, profile)
+    age_request(request, days=15)
+    assert request.current_state == S.EXPIRED and request.state == S.PENDING
+    assert allowed(request, profile.user) == set()
+    assert allowed(request, mentee) == set()
+
+
+def test_a_suspended_side_is_granted_nothing(pair):
+    profile, mentee = pair
+    request = make_request(mentee, profile)
+    mentee.suspended_at = mentee.created_at
+    assert allowed(request, mentee) == set()
 
 
 def test_suggestions_share_expertise_and_have_room(app):
@@ -438,7 +481,7 @@ def test_suggestions_share_expertise_and_have_room(app):
     make_request(make_user(), full, S.ACCEPTED)
     mentee = make_user()
     request = make_request(mentee, declined, S.DECLINED)
-    suggested = {profile.user_id for profile in profiles.suggest_mentors(request)}
+    suggested = {profile.user_id for profile in queries.suggest_mentors(request)}
     assert suggested == {same.user_id}
     assert paused.user_id not in suggested
 
@@ -448,6 +491,6 @@ def test_request_counts(app):
     make_request(make_user(), profile, S.ACCEPTED)
     make_request(make_user(), profile, S.COMPLETED)
     make_request(make_user(), profile, S.COMPLETED)
-    assert profiles.active_counts([profile.user_id, 999]) == {profile.user_id: 1, 999: 0}
-    assert profiles.completed_count(profile.user_id) == 2
+    assert queries.active_counts([profile.user_id, 999]) == {profile.user_id: 1, 999: 0}
+    assert queries.completed_count(profile.user_id) == 2
     assert db.session.scalar(select(func.count(MentorshipRequest.id))) == 3

@@ -18,6 +18,7 @@ from community.forms import (
     CheckboxListField,
     choices,
     strip_whitespace,
+    visible_text_required,
 )
 from community.mentorship.models import (
     CAPACITY_MAX,
@@ -27,7 +28,7 @@ from community.mentorship.models import (
     REASON_MAX,
     TAG_MAX,
 )
-from community.mentorship.services import DECLINE_REASONS
+from community.mentorship.wording import DECLINE_REASONS
 from community.timeutil import timezone_names
 
 BIO_MAX = 5000
@@ -58,7 +59,7 @@ class MentorProfileForm(BaseForm):
         "Headline",
         filters=[strip_whitespace],
         validators=[
-            InputRequired("Write a one-line headline."),
+            visible_text_required("Write a one-line headline."),
             Length(max=HEADLINE_MAX, message=f"Keep it under {HEADLINE_MAX} characters."),
         ],
         description="One line: what you did, what you do now. E.g. “Teacher turned data analyst”.",
@@ -123,7 +124,9 @@ class RequestForm(BaseForm):
     message = TextAreaField(
         "Your message",
         validators=[
-            InputRequired("Tell the mentor what you want to achieve and where you are now."),
+            visible_text_required(
+                "Tell the mentor what you want to achieve and where you are now."
+            ),
             Length(
                 REQUEST_MESSAGE_MIN,
                 REQUEST_MESSAGE_MAX,
@@ -186,7 +189,7 @@ class MessageForm(BaseForm):
     body = TextAreaField(
         "Message",
         validators=[
-            InputRequired("Write a message."),
+            visible_text_required("Write a message."),
             Length(
                 1, THREAD_MESSAGE_MAX, f"A message holds up to {THREAD_MESSAGE_MAX:,} characters."
             ),
@@ -199,7 +202,7 @@ class RetrospectiveForm(BaseForm):
     body = TextAreaField(
         "Your retrospective",
         validators=[
-            InputRequired("Write a few words: what helped, what's next."),
+            visible_text_required("Write a few words: what helped, what's next."),
             Length(1, RETROSPECTIVE_MAX, f"Up to {RETROSPECTIVE_MAX:,} characters."),
         ],
         description="Only you can read it. What helped? What's next?",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import (
     CheckConstraint,
     Enum,
@@ -65,6 +67,39 @@ class RequestState(enum.StrEnum):
 #: A mentee holds at most one of these per mentor (a partial unique index enforces it).
 OPEN_STATES = (RequestState.PENDING, RequestState.ACCEPTED)
 _OPEN_STATES_SQL = "state IN ('pending', 'accepted')"
+#: While a request is open its two sides can write to each other.
+MESSAGING_STATES = OPEN_STATES
+
+
+class Side(enum.StrEnum):
+    """Who makes a move: the mentor, the mentee, or either of them."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    EITHER = "either"
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: RequestState
+    target: RequestState
+    side: Side
+
+
+#: Every move a member can make, the one table the services and ``permissions`` read.
+#: Expiry is the system's move (``services.expire_if_overdue``), made by nobody.
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(RequestState.PENDING, RequestState.ACCEPTED, Side.MENTOR),
+    "decline": Transition(RequestState.PENDING, RequestState.DECLINED, Side.MENTOR),
+    "withdraw": Transition(RequestState.PENDING, RequestState.WITHDRAWN, Side.MENTEE),
+    "complete": Transition(RequestState.ACCEPTED, RequestState.COMPLETED, Side.EITHER),
+    "cancel": Transition(RequestState.ACCEPTED, RequestState.CANCELLED, Side.EITHER),
+}
+
+
+def expiry_period() -> timedelta:
+    """How long a request waits for an answer (``MENTORSHIP_REQUEST_EXPIRY_DAYS``)."""
+    return timedelta(days=current_app.config["MENTORSHIP_REQUEST_EXPIRY_DAYS"])
 
 
 class MentorProfile(db.Model):
@@ -212,8 +247,33 @@ class MentorshipRequest(db.Model):
     )
 
     @property
+    def expires_at(self) -> datetime:
+        return self.created_at + expiry_period()
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Pending past its expiry, whether or not the expiry is stored yet."""
+        return self.state == RequestState.PENDING and self.expires_at <= (now or utcnow())
+
+    @property
+    def current_state(self) -> RequestState:
+        """The state members see: an overdue pending request reads as expired.
+
+        Pages show it so without writing; ``flask expire-requests`` and the next POST
+        on the request store it.
+        """
+        return RequestState.EXPIRED if self.is_overdue() else self.state
+
+    @property
     def is_open(self) -> bool:
-        return self.state in OPEN_STATES
+        return self.current_state in OPEN_STATES
+
+    def takes_side(self, user: User, side: Side) -> bool:
+        """Whether ``user`` is this request's mentor, mentee, or either, as ``side`` asks."""
+        if side == Side.MENTOR:
+            return user.id == self.mentor_id
+        if side == Side.MENTEE:
+            return user.id == self.mentee_id
+        return user.id in (self.mentor_id, self.mentee_id)
 
     def other_side(self, user: User) -> User:
         return self.mentor if user.id == self.mentee_id else self.mentee

@@ -1,45 +1,46 @@
-"""Mentor profiles and the directory: who offers mentoring, in what, and with how many places.
+"""Mentor profiles: offering to mentor, in what, in which languages, with how many places.
 
-Services flush; the view that called them commits once.
+Services flush; the request that called them commits once. Reads are in ``queries``.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
-
 from community.accounts.models import User
-from community.content import render_markdown, slugify
+from community.content import render_markdown
 from community.extensions import db
 from community.mentorship.models import (
     CURATED_EXPERTISE,
+    TAG_MAX,
     MentorExpertise,
     MentorLanguage,
     MentorProfile,
-    MentorshipRequest,
-    RequestState,
 )
+from community.mentorship.queries import get_profile
+from community.mentorship.queries import mentors_with_room as mentors_with_room  # the home page
 from community.timeutil import utcnow
-
-
-def get_profile(user: User) -> MentorProfile | None:
-    return db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == user.id))
-
-
-def get_listed_profile(username: str) -> MentorProfile | None:
-    """The profile shown at /mentors/<username>: an active mentor whose account is live."""
-    return db.session.scalar(
-        select(MentorProfile)
-        .join(MentorProfile.user)
-        .where(User.username == username.lower(), *_listed())
-        .options(selectinload(MentorProfile.expertise), selectinload(MentorProfile.languages))
-    )
 
 
 def expertise_label(slug: str) -> str:
     return CURATED_EXPERTISE.get(slug, slug.replace("-", " "))
+
+
+def _is_word_character(character: str) -> bool:
+    """Letters, digits and the marks that belong to them (Devanagari vowel signs, accents)."""
+    return unicodedata.category(character)[0] in "LNM"
+
+
+def tag_slug(label: str) -> str:
+    """The tag's form in a URL (``?expertise=<slug>``), in the tag's own script.
+
+    "Healthcare IT" becomes ``healthcare-it`` and "機械学習" stays ``機械学習``, so tags in
+    other scripts never collapse into one. Empty when the label has no letter or digit.
+    """
+    text = unicodedata.normalize("NFKC", label).casefold()
+    words = "".join(char if _is_word_character(char) else " " for char in text).split()
+    return "-".join(words)[:TAG_MAX].rstrip("-")
 
 
 def _expertise_tags(curated: Iterable[str], free: Iterable[str]) -> list[tuple[str, str]]:
@@ -50,9 +51,9 @@ def _expertise_tags(curated: Iterable[str], free: Iterable[str]) -> list[tuple[s
             tags.setdefault(slug, CURATED_EXPERTISE[slug])
     for label in free:
         label = " ".join(label.split())
-        if not any(character.isalnum() for character in label):
+        slug = tag_slug(label)
+        if not slug:
             continue
-        slug = slugify(label, max_length=40)
         tags.setdefault(slug, CURATED_EXPERTISE.get(slug, label))
     return list(tags.items())
 
@@ -128,151 +129,3 @@ def set_accepting(profile: MentorProfile, accepting: bool) -> None:
     profile.is_accepting = accepting
     profile.updated_at = utcnow()
     db.session.flush()
-
-
-def active_count(mentor_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(MentorshipRequest.id)).where(
-            MentorshipRequest.mentor_id == mentor_id,
-            MentorshipRequest.state == RequestState.ACCEPTED,
-        )
-    )
-
-
-def active_counts(mentor_ids: Iterable[int]) -> dict[int, int]:
-    """Accepted mentorships per mentor, in one query, for a page of cards."""
-    ids = list(mentor_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(MentorshipRequest.mentor_id, func.count(MentorshipRequest.id))
-        .where(
-            MentorshipRequest.mentor_id.in_(ids),
-            MentorshipRequest.state == RequestState.ACCEPTED,
-        )
-        .group_by(MentorshipRequest.mentor_id)
-    ).all()
-    counts = dict.fromkeys(ids, 0)
-    counts.update({mentor_id: count for mentor_id, count in rows})
-    return counts
-
-
-def open_places(profile: MentorProfile, active: int | None = None) -> int:
-    """Places left: capacity minus active mentorships (never below zero)."""
-    if active is None:
-        active = active_count(profile.user_id)
-    return max(0, profile.capacity - active)
-
-
-def completed_count(mentor_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(MentorshipRequest.id)).where(
-            MentorshipRequest.mentor_id == mentor_id,
-            MentorshipRequest.state == RequestState.COMPLETED,
-        )
-    )
-
-
-def _active_subquery():
-    return (
-        select(func.count(MentorshipRequest.id))
-        .where(
-            MentorshipRequest.mentor_id == MentorProfile.user_id,
-            MentorshipRequest.state == RequestState.ACCEPTED,
-        )
-        .correlate(MentorProfile)
-        .scalar_subquery()
-    )
-
-
-def _listed():
-    """Conditions for a profile to be public: the mentor has not left, the account is usable."""
-    return (MentorProfile.left_at.is_(None), User.deleted_at.is_(None), User.suspended_at.is_(None))
-
-
-def _has_room():
-    return and_(MentorProfile.is_accepting.is_(True), _active_subquery() < MentorProfile.capacity)
-
-
-def directory_query(
-    *,
-    expertise: str | None = None,
-    language: str | None = None,
-    accepting_only: bool = False,
-    search: str | None = None,
-) -> Select:
-    """The directory's one query: listed mentors, filtered, those with room first."""
-    query = (
-        select(MentorProfile)
-        .join(MentorProfile.user)
-        .where(*_listed())
-        .options(selectinload(MentorProfile.expertise), selectinload(MentorProfile.languages))
-    )
-    if expertise:
-        query = query.where(
-            exists().where(
-                MentorExpertise.profile_id == MentorProfile.id,
-                MentorExpertise.slug == expertise,
-            )
-        )
-    if language:
-        query = query.where(
-            exists().where(
-                MentorLanguage.profile_id == MentorProfile.id,
-                MentorLanguage.language == " ".join(language.split()).lower(),
-            )
-        )
-    if accepting_only:
-        query = query.where(_has_room())
-    if search:
-        term = " ".join(search.split())
-        query = query.where(
-            or_(
-                User.username.icontains(term, autoescape=True),
-                User.display_name.icontains(term, autoescape=True),
-                MentorProfile.headline.icontains(term, autoescape=True),
-            )
-        )
-    return query.order_by(
-        MentorProfile.is_accepting.desc(), MentorProfile.created_at.desc(), MentorProfile.id.desc()
-    )
-
-
-def mentors_with_room(limit: int) -> list[tuple[MentorProfile, int]]:
-    """Newest listed mentors who take requests now, with their open places (for the home page)."""
-    mentors = list(db.session.scalars(directory_query(accepting_only=True).limit(limit)))
-    active = active_counts(profile.user_id for profile in mentors)
-    return [(profile, open_places(profile, active[profile.user_id])) for profile in mentors]
-
-
-def suggest_mentors(request: MentorshipRequest, limit: int = 5) -> list[MentorProfile]:
-    """Other mentors with room who share an expertise with the one who said no (or never did)."""
-    slugs = select(MentorExpertise.slug).join(
-        MentorProfile, MentorProfile.id == MentorExpertise.profile_id
-    )
-    slugs = slugs.where(MentorProfile.user_id == request.mentor_id)
-    query = (
-        select(MentorProfile)
-        .join(MentorProfile.user)
-        .where(
-            *_listed(),
-            _has_room(),
-            MentorProfile.user_id.not_in([request.mentor_id, request.mentee_id]),
-            exists().where(
-                MentorExpertise.profile_id == MentorProfile.id, MentorExpertise.slug.in_(slugs)
-            ),
-        )
-        .options(selectinload(MentorProfile.expertise))
-        .order_by(MentorProfile.created_at.desc(), MentorProfile.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def language_choices() -> list[str]:
-    """Languages mentors offer, for the directory filter."""
-    return list(
-        db.session.scalars(
-            select(MentorLanguage.language).distinct().order_by(MentorLanguage.language)
-        )
-    )

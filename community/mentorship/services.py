@@ -1,19 +1,19 @@
 """The mentorship request workflow: a state machine that keeps its promises.
 
-``pending → accepted | declined | withdrawn | expired`` and ``accepted → completed | cancelled``.
-Only the functions here change ``state``; each checks who acts and from which state, records
-who and when, and notifies the other side. Anything else raises ``MentorshipError`` with a
-message fit to show the member. Services flush; the view commits once (or rolls back on error).
+``pending → accepted | declined | withdrawn | expired`` and ``accepted → completed | cancelled``
+(the table is ``models.TRANSITIONS``). Only the functions here change ``state``; each asks
+``permissions.can_<move>`` once, under a lock, records who and when, and notifies the other
+side. Anything else raises ``MentorshipError`` with a message fit to show the member
+(``NotAllowed`` when the move is not the actor's to make). Services flush; the request
+commits once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import permissions
@@ -21,12 +21,20 @@ from community.accounts.models import User
 from community.content import render_markdown
 from community.db import Refused
 from community.extensions import db
-from community.mentorship import profiles
+from community.mentorship import queries
 from community.mentorship.models import (
     OPEN_STATES,
+    TRANSITIONS,
     MentorProfile,
     MentorshipRequest,
     RequestState,
+    expiry_period,
+)
+from community.mentorship.wording import (
+    EXPIRED_REFUSAL,
+    LEFT_MENTORING_REASON,
+    MOVE_NOTICES,
+    STATE_WORDS,
 )
 from community.notifications.services import notify
 from community.timeutil import utcnow
@@ -37,67 +45,11 @@ class MentorshipError(Refused):
 
 
 class NotAllowed(MentorshipError):
-    """The actor has no part in this request (or may not write): the view answers 403."""
-
-
-class Side(StrEnum):
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-    EITHER = "either"
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: RequestState
-    target: RequestState
-    side: Side
-
-
-#: Every move a member can make; expiry is the system's and lives in ``expire_if_overdue``.
-TRANSITIONS: dict[str, Transition] = {
-    "accept": Transition(RequestState.PENDING, RequestState.ACCEPTED, Side.MENTOR),
-    "decline": Transition(RequestState.PENDING, RequestState.DECLINED, Side.MENTOR),
-    "withdraw": Transition(RequestState.PENDING, RequestState.WITHDRAWN, Side.MENTEE),
-    "complete": Transition(RequestState.ACCEPTED, RequestState.COMPLETED, Side.EITHER),
-    "cancel": Transition(RequestState.ACCEPTED, RequestState.CANCELLED, Side.EITHER),
-}
-
-#: How a state reads in a refusal: "This request is already <...>."
-STATE_WORDS = {
-    RequestState.PENDING: "still waiting for an answer",
-    RequestState.ACCEPTED: "accepted",
-    RequestState.DECLINED: "declined",
-    RequestState.WITHDRAWN: "withdrawn",
-    RequestState.EXPIRED: "expired",
-    RequestState.COMPLETED: "completed",
-    RequestState.CANCELLED: "cancelled",
-}
-
-DECLINE_REASONS: dict[str, str] = {
-    "no-time": "I don't have the time to mentor you well right now.",
-    "expertise": "Your goals are outside my expertise.",
-    "fit": "Our time zones or languages don't fit well.",
-}
-
-MESSAGING_STATES = OPEN_STATES
+    """The actor has no part in this move (or may not write): the view answers 403."""
 
 
 def request_path(request: MentorshipRequest) -> str:
     return f"/mentorship/{request.id}"
-
-
-def expiry_period() -> timedelta:
-    return timedelta(days=current_app.config["MENTORSHIP_REQUEST_EXPIRY_DAYS"])
-
-
-def is_overdue(request: MentorshipRequest, now: datetime | None = None) -> bool:
-    return request.state == RequestState.PENDING and request.created_at + expiry_period() <= (
-        now or utcnow()
-    )
-
-
-def expires_at(request: MentorshipRequest) -> datetime:
-    return request.created_at + expiry_period()
 
 
 # --- locking -------------------------------------------------------------------------------
@@ -125,27 +77,13 @@ def _lock(model, row_id: int):
 # --- sending a request ---------------------------------------------------------------------
 
 
-def pending_count(mentee: User) -> int:
-    return db.session.scalar(
-        select(func.count(MentorshipRequest.id)).where(
-            MentorshipRequest.mentee_id == mentee.id,
-            MentorshipRequest.state == RequestState.PENDING,
-        )
-    )
+def check_can_request(
+    mentee: User, profile: MentorProfile | None, places: int | None = None
+) -> None:
+    """Raise ``MentorshipError`` saying why ``mentee`` may not ask this mentor now.
 
-
-def open_request_between(mentee: User, mentor: User) -> MentorshipRequest | None:
-    return db.session.scalar(
-        select(MentorshipRequest).where(
-            MentorshipRequest.mentee_id == mentee.id,
-            MentorshipRequest.mentor_id == mentor.id,
-            MentorshipRequest.state.in_(OPEN_STATES),
-        )
-    )
-
-
-def check_can_request(mentee: User, profile: MentorProfile | None) -> None:
-    """Raise ``MentorshipError`` saying why ``mentee`` may not ask this mentor now."""
+    ``places`` is the mentor's open places when the caller has counted them already.
+    """
     if not permissions.can_write(mentee):
         raise NotAllowed("Your account can't send mentorship requests.")
     if profile is None or not profile.is_active:
@@ -153,20 +91,44 @@ def check_can_request(mentee: User, profile: MentorProfile | None) -> None:
     mentor = profile.user
     if mentor.id == mentee.id:
         raise MentorshipError("You can't send a mentorship request to yourself.")
-    if open_request_between(mentee, mentor) is not None:
+    if queries.open_request_between(mentee, mentor) is not None:
         raise MentorshipError(f"You already have an open request with {mentor.name}.")
     if not profile.is_accepting or mentor.is_suspended or mentor.is_deleted:
         raise MentorshipError(f"{mentor.name} is not accepting requests right now.")
-    if profiles.open_places(profile) == 0:
+    if (queries.open_places(profile) if places is None else places) == 0:
         raise MentorshipError(
             f"{mentor.name} is full: every mentoring place is taken. Try another mentor."
         )
     limit = current_app.config["MENTORSHIP_MAX_OPEN_REQUESTS"]
-    if pending_count(mentee) >= limit:
+    if queries.pending_count(mentee) >= limit:
         raise MentorshipError(
             f"You have {limit} requests waiting for an answer, the most at once. "
             "Wait for a reply or withdraw one first."
         )
+
+
+def refusal_to_request(
+    mentee: User, profile: MentorProfile, places: int | None = None
+) -> str | None:
+    """Why the mentee can't ask this mentor now, for the page to say before they write."""
+    try:
+        check_can_request(mentee, profile, places)
+    except MentorshipError as error:
+        return str(error)
+    return None
+
+
+def _expire_stale_request(mentee: User, mentor_id: int) -> None:
+    """Store the expiry of the pair's overdue request, so a new one may take its place."""
+    stale = db.session.scalar(
+        select(MentorshipRequest).where(
+            MentorshipRequest.mentee_id == mentee.id,
+            MentorshipRequest.mentor_id == mentor_id,
+            MentorshipRequest.state == RequestState.PENDING,
+        )
+    )
+    if stale is not None:
+        expire_if_overdue(stale)
 
 
 def create_request(mentee: User, profile: MentorProfile, message: str) -> MentorshipRequest:
@@ -177,6 +139,7 @@ def create_request(mentee: User, profile: MentorProfile, message: str) -> Mentor
     """
     if permissions.can_write(mentee):
         _lock(User, mentee.id)
+        _expire_stale_request(mentee, profile.user_id)
     check_can_request(mentee, profile)
     now = utcnow()
     request = MentorshipRequest(
@@ -209,29 +172,28 @@ def create_request(mentee: User, profile: MentorProfile, message: str) -> Mentor
 # --- moving a request ----------------------------------------------------------------------
 
 
-def _is_party(request: MentorshipRequest, user: User, side: Side) -> bool:
-    if side == Side.MENTOR:
-        return user.id == request.mentor_id
-    if side == Side.MENTEE:
-        return user.id == request.mentee_id
-    return user.id in (request.mentor_id, request.mentee_id)
-
-
-def _check_move(request: MentorshipRequest, action: str, actor: User) -> Transition:
-    """Who may make this move, from which state; the request is re-read under a lock first."""
-    transition = TRANSITIONS[action]
+def _refusal(request: MentorshipRequest, move: str, actor: User) -> MentorshipError:
+    """Why ``permissions.can_<move>`` said no: not the actor's move, or not in this state."""
+    transition = TRANSITIONS[move]
     if not permissions.can_act_on_mentorship(actor, request):
-        raise NotAllowed("Only the mentor and the mentee can act on this request.")
-    if not _is_party(request, actor, transition.side):
-        raise NotAllowed(f"Only the {transition.side.value} can {action} this request.")
+        return NotAllowed("Only the mentor and the mentee can act on this request.")
+    if not request.takes_side(actor, transition.side):
+        return NotAllowed(f"Only the {transition.side.value} can {move} this request.")
+    if request.is_overdue():
+        return MentorshipError(EXPIRED_REFUSAL)
+    return MentorshipError(f"You can't {move} this request: it is {STATE_WORDS[request.state]}.")
+
+
+def check_move(request: MentorshipRequest, move: str, actor: User) -> None:
+    """Raise the refusal ``move`` would meet now, e.g. for a form sent after the state changed."""
+    if not permissions.MENTORSHIP_MOVES[move](actor, request):
+        raise _refusal(request, move, actor)
+
+
+def _check_move(request: MentorshipRequest, move: str, actor: User) -> None:
+    """Lock the request, re-read it, and ask the move's one predicate."""
     _lock(MentorshipRequest, request.id)
-    if is_overdue(request):
-        raise MentorshipError("This request has expired; it can no longer be answered.")
-    if request.state != transition.source:
-        raise MentorshipError(
-            f"You can't {action} this request: it is {STATE_WORDS[request.state]}."
-        )
-    return transition
+    check_move(request, move, actor)
 
 
 def _respond(request: MentorshipRequest, target: RequestState, actor: User | None) -> None:
@@ -242,96 +204,88 @@ def _respond(request: MentorshipRequest, target: RequestState, actor: User | Non
     request.updated_at = now
 
 
+def _make_move(request: MentorshipRequest, move: str, actor: User, text: str = "") -> None:
+    """Change the state as ``move`` does, record who and when, and tell the other side.
+
+    The caller has checked the move. ``text`` is a decline's reason or an end's note.
+    """
+    transition = TRANSITIONS[move]
+    if transition.source == RequestState.PENDING:
+        _respond(request, transition.target, actor)
+        if move == "decline":
+            request.decline_reason = text.strip() or None
+    else:
+        now = utcnow()
+        request.state = transition.target
+        request.ended_at = now
+        request.ended_by_id = actor.id
+        request.updated_at = now
+        request.end_note_md = text.strip() or None
+        request.end_note_html = render_markdown(text, "comment") if text.strip() else None
+    db.session.flush()
+    notify(
+        request.other_side(actor),
+        f"mentorship_{transition.target.value}",
+        MOVE_NOTICES[move].format(actor=actor.name),
+        request_path(request),
+        actor=actor,
+    )
+
+
 def accept(request: MentorshipRequest, mentor: User) -> None:
     """Accept a pending request if the mentor has a place left.
 
     The mentor's profile row is locked first, so two accepts racing for the last place
     run one after the other and the second sees the first's mentorship.
     """
-    if not _is_party(request, mentor, Side.MENTOR) or not permissions.can_write(mentor):
-        raise NotAllowed("Only the mentor can accept this request.")
-    profile = db.session.scalar(
+    profile_id = db.session.scalar(
         select(MentorProfile.id).where(MentorProfile.user_id == request.mentor_id)
     )
+    profile = _lock(MentorProfile, profile_id) if profile_id is not None else None
+    _check_move(request, "accept", mentor)
     if profile is None:
         raise MentorshipError("Create your mentor profile before accepting requests.")
-    profile = _lock(MentorProfile, profile)
-    transition = _check_move(request, "accept", mentor)
-    if profiles.active_count(mentor.id) >= profile.capacity:
+    if queries.active_count(request.mentor_id) >= profile.capacity:
         raise MentorshipError(
             "You have no open places: complete a mentorship or raise your capacity first."
         )
-    _respond(request, transition.target, mentor)
-    db.session.flush()
-    notify(
-        request.mentee,
-        "mentorship_accepted",
-        f"{mentor.name} accepted your mentorship request.",
-        request_path(request),
-        actor=mentor,
-    )
+    _make_move(request, "accept", mentor)
 
 
 def decline(request: MentorshipRequest, mentor: User, reason: str) -> None:
     """Say no with a reason, so the mentee knows why and where to look next."""
-    transition = _check_move(request, "decline", mentor)
-    _respond(request, transition.target, mentor)
-    request.decline_reason = reason.strip() or None
-    db.session.flush()
-    notify(
-        request.mentee,
-        "mentorship_declined",
-        f"{mentor.name} declined your mentorship request.",
-        request_path(request),
-        actor=mentor,
-    )
+    _check_move(request, "decline", mentor)
+    _make_move(request, "decline", mentor, reason)
 
 
 def withdraw(request: MentorshipRequest, mentee: User) -> None:
-    transition = _check_move(request, "withdraw", mentee)
-    _respond(request, transition.target, mentee)
-    db.session.flush()
-    notify(
-        request.mentor,
-        "mentorship_withdrawn",
-        f"{mentee.name} withdrew their mentorship request.",
-        request_path(request),
-        actor=mentee,
-    )
-
-
-def _end(request: MentorshipRequest, action: str, actor: User, note: str) -> None:
-    transition = _check_move(request, action, actor)
-    now = utcnow()
-    request.state = transition.target
-    request.ended_at = now
-    request.ended_by_id = actor.id
-    request.updated_at = now
-    request.end_note_md = note.strip() or None
-    request.end_note_html = render_markdown(note, "comment") if note.strip() else None
-    db.session.flush()
-    notify(
-        request.other_side(actor),
-        f"mentorship_{transition.target.value}",
-        f"{actor.name} marked your mentorship {transition.target.value}.",
-        request_path(request),
-        actor=actor,
-    )
+    """Take back a request the mentor hasn't answered; they are told."""
+    _check_move(request, "withdraw", mentee)
+    _make_move(request, "withdraw", mentee)
 
 
 def complete(request: MentorshipRequest, actor: User, note: str = "") -> None:
     """End an active mentorship as done; the mentor's place opens again."""
-    _end(request, "complete", actor, note)
+    _check_move(request, "complete", actor)
+    _make_move(request, "complete", actor, note)
 
 
 def cancel(request: MentorshipRequest, actor: User, note: str = "") -> None:
     """End an active mentorship early; the mentor's place opens again."""
-    _end(request, "cancel", actor, note)
+    _check_move(request, "cancel", actor)
+    _make_move(request, "cancel", actor, note)
+
+
+# --- expiry --------------------------------------------------------------------------------
 
 
 def expire_if_overdue(request: MentorshipRequest, now: datetime | None = None) -> bool:
-    """Expire a pending request left unanswered too long; applied whenever it is read."""
-    if not is_overdue(request, now):
+    """Store the expiry of a pending request left unanswered too long, and tell the mentee.
+
+    Called by ``flask expire-requests`` and by every POST on a request; pages only show
+    an overdue request as expired (``current_state``) and never write.
+    """
+    if not request.is_overdue(now):
         return False
     _respond(request, RequestState.EXPIRED, None)
     db.session.flush()
@@ -344,67 +298,48 @@ def expire_if_overdue(request: MentorshipRequest, now: datetime | None = None) -
     return True
 
 
-def expire_overdue(now: datetime | None = None, user: User | None = None) -> int:
-    """Expire every overdue pending request (``flask expire-requests``), or only ``user``'s."""
+def expire_overdue(now: datetime | None = None) -> int:
+    """Expire every overdue pending request (``flask expire-requests``); returns how many."""
     cutoff = (now or utcnow()) - expiry_period()
-    query = select(MentorshipRequest).where(
-        MentorshipRequest.state == RequestState.PENDING, MentorshipRequest.created_at <= cutoff
-    )
-    if user is not None:
-        query = query.where(
-            (MentorshipRequest.mentee_id == user.id) | (MentorshipRequest.mentor_id == user.id)
+    overdue = db.session.scalars(
+        select(MentorshipRequest).where(
+            MentorshipRequest.state == RequestState.PENDING,
+            MentorshipRequest.created_at <= cutoff,
         )
-    return sum(expire_if_overdue(request, now) for request in db.session.scalars(query).all())
+    ).all()
+    return sum(expire_if_overdue(request, now) for request in overdue)
+
+
+# --- leaving -------------------------------------------------------------------------------
+
+
+def _open_requests(*conditions) -> list[MentorshipRequest]:
+    """Open requests matching ``conditions``, locked until commit, oldest first."""
+    query = (
+        select(MentorshipRequest)
+        .where(MentorshipRequest.state.in_(OPEN_STATES), *conditions)
+        .order_by(MentorshipRequest.id)
+        .with_for_update()
+    )
+    return list(db.session.scalars(query, execution_options={"populate_existing": True}))
 
 
 def leave_mentoring(profile: MentorProfile) -> int:
     """Stop mentoring: hide the profile and decline what is still pending.
 
-    Active mentorships go on until either side ends them. Returns how many were declined.
+    Overdue requests are stored as expired instead. Active mentorships go on until
+    either side ends them. Returns how many were declined.
     """
     profile.left_at = utcnow()
     profile.is_accepting = False
-    pending = db.session.scalars(
-        select(MentorshipRequest).where(
-            MentorshipRequest.mentor_id == profile.user_id,
-            MentorshipRequest.state == RequestState.PENDING,
-        )
-    ).all()
-    for request in pending:
-        decline(request, profile.user, "I have stopped mentoring for now.")
+    _take_write_lock(MentorProfile, profile.id)
+    declined = 0
+    for request in _open_requests(
+        MentorshipRequest.mentor_id == profile.user_id,
+        MentorshipRequest.state == RequestState.PENDING,
+    ):
+        if not expire_if_overdue(request):
+            decline(request, profile.user, LEFT_MENTORING_REASON)
+            declined += 1
     db.session.flush()
-    return len(pending)
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def available_actions(request: MentorshipRequest, user: User) -> set[str]:
-    """What ``user`` may do to this request now: the page shows exactly these buttons."""
-    if not permissions.can_act_on_mentorship(user, request):
-        return set()
-    actions = {
-        action
-        for action, transition in TRANSITIONS.items()
-        if request.state == transition.source and _is_party(request, user, transition.side)
-    }
-    if request.state in MESSAGING_STATES:
-        actions.add("message")
-    if request.state == RequestState.COMPLETED:
-        actions.add("retrospective")
-    return actions
-
-
-def group_by_stage(
-    requests: list[MentorshipRequest], past_limit: int = 50
-) -> dict[str, list[MentorshipRequest]]:
-    """Split a member's requests into pending, active and (the latest) past ones."""
-    groups: dict[str, list[MentorshipRequest]] = {"pending": [], "active": [], "past": []}
-    for item in requests:
-        if item.state == RequestState.PENDING:
-            groups["pending"].append(item)
-        elif item.state == RequestState.ACCEPTED:
-            groups["active"].append(item)
-        elif len(groups["past"]) < past_limit:
-            groups["past"].append(item)
-    return groups
+    return declined

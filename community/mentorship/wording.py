@@ -1,0 +1,41 @@
+"""The words a member reads about a request: its states and the reasons offered for a no.
+
+Kept apart from the workflow so the wording can change without touching a rule; the
+forms, the refusals in ``services`` and the templates read them from here.
+"""
+
+from __future__ import annotations
+
+from community.mentorship.models import RequestState
+
+#: How a state reads in a sentence: "This request is <...>."
+STATE_WORDS: dict[RequestState, str] = {
+    RequestState.PENDING: "still waiting for an answer",
+    RequestState.ACCEPTED: "accepted",
+    RequestState.DECLINED: "declined",
+    RequestState.WITHDRAWN: "withdrawn",
+    RequestState.EXPIRED: "expired",
+    RequestState.COMPLETED: "completed",
+    RequestState.CANCELLED: "cancelled",
+}
+
+#: The reasons a mentor picks from when declining; "another reason" is written freely.
+DECLINE_REASONS: dict[str, str] = {
+    "no-time": "I don't have the time to mentor you well right now.",
+    "expertise": "Your goals are outside my expertise.",
+    "fit": "Our time zones or languages don't fit well.",
+}
+
+#: What the other side is told after each move, ``{actor}`` being who made it.
+MOVE_NOTICES: dict[str, str] = {
+    "accept": "{actor} accepted your mentorship request.",
+    "decline": "{actor} declined your mentorship request.",
+    "withdraw": "{actor} withdrew their mentorship request.",
+    "complete": "{actor} marked your mentorship completed.",
+    "cancel": "{actor} marked your mentorship cancelled.",
+}
+
+#: What a mentee reads when their mentor leaves mentoring with requests still waiting.
+LEFT_MENTORING_REASON = "I have stopped mentoring for now."
+
+EXPIRED_REFUSAL = "This request has expired; it can no longer be answered."
