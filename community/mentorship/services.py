@@ -10,14 +10,16 @@ commits once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import permissions
 from community.accounts.models import User
+from community.accounts.services import on_delete
 from community.content import render_markdown
 from community.db import Refused
 from community.extensions import db
@@ -33,6 +35,7 @@ from community.mentorship.models import (
 from community.mentorship.wording import (
     EXPIRED_REFUSAL,
     LEFT_MENTORING_REASON,
+    MENTOR_LEFT_REASON,
     MOVE_NOTICES,
     STATE_WORDS,
 )
@@ -343,3 +346,51 @@ def leave_mentoring(profile: MentorProfile) -> int:
             declined += 1
     db.session.flush()
     return declined
+
+
+@dataclass(frozen=True)
+class MemberRemoval:
+    """What ``remove_member`` did, for the account-deletion page to report."""
+
+    profile_deleted: bool
+    withdrawn: int
+    declined: int
+    cancelled: int
+    expired: int
+
+
+@on_delete("mentorship")
+def remove_member(user: User) -> MemberRemoval:
+    """Take a member out of mentorship when their account is deleted.
+
+    Registered with ``accounts.services.on_delete``, so ``delete_account`` runs it before
+    the account is anonymised (and then scrubs the member's name from what others were told).
+
+    Deletes their mentor profile with its expertise tags and languages; withdraws the
+    requests they sent and declines those sent to them that are still pending (overdue
+    ones expire); cancels their active mentorships. Each other side is notified, as for any
+    move; the moves are recorded as the member's own, whatever their account's state
+    (a suspended member's deletion closes their requests too). Flushes only; the caller
+    commits once with the rest of the deletion.
+    """
+    _take_write_lock(User, user.id)
+    withdrawn = declined = cancelled = expired = 0
+    for request in _open_requests(
+        or_(MentorshipRequest.mentee_id == user.id, MentorshipRequest.mentor_id == user.id)
+    ):
+        if expire_if_overdue(request):
+            expired += 1
+        elif request.state == RequestState.ACCEPTED:
+            _make_move(request, "cancel", user)
+            cancelled += 1
+        elif request.mentee_id == user.id:
+            _make_move(request, "withdraw", user)
+            withdrawn += 1
+        else:
+            _make_move(request, "decline", user, MENTOR_LEFT_REASON)
+            declined += 1
+    profile = queries.get_profile(user)
+    if profile is not None:
+        db.session.delete(profile)
+    db.session.flush()
+    return MemberRemoval(profile is not None, withdrawn, declined, cancelled, expired)

@@ -38,4 +38,7 @@ MOVE_NOTICES: dict[str, str] = {
 #: What a mentee reads when their mentor leaves mentoring with requests still waiting.
 LEFT_MENTORING_REASON = "I have stopped mentoring for now."
 
+#: What a mentee reads when their mentor's account is deleted while the request waits.
+MENTOR_LEFT_REASON = "The mentor has left Pathways."
+
 EXPIRED_REFUSAL = "This request has expired; it can no longer be answered."
