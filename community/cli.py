@@ -13,10 +13,9 @@ from community.accounts.models import Role, User
 from community.db import unit_of_work
 from community.demo import seed_demo_data
 from community.discussions import services as discussions
-from community.discussions.comment_services import rerender_comments
 from community.extensions import db
-from community.mentorship import rendering as mentorship_rendering
 from community.mentorship import services as mentorship
+from community.rerender import rerender_all
 
 
 def register_commands(app: Flask) -> None:
@@ -76,15 +75,11 @@ def create_user(username: str, email: str | None, password: str | None, role: st
 @click.command("rerender")
 def rerender() -> None:
     """Rebuild every stored HTML column from its Markdown (after a policy change)."""
-    bios = accounts.rerender_bios()
-    posts = discussions.rerender_posts()
-    comments = rerender_comments()
-    mentorship_items = mentorship_rendering.rerender_all()
-    db.session.commit()
-    click.echo(
-        f"Re-rendered {bios} bios, {posts} posts, {comments} comments "
-        f"and {mentorship_items} mentorship texts."
-    )
+    with unit_of_work():
+        counts = rerender_all()
+    click.echo("Re-rendered:")
+    for name, count in counts.items():
+        click.echo(f"  {name}: {count}")
 
 
 @click.command("expire-requests")

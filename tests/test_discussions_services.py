@@ -394,6 +394,6 @@ def test_rerender_rebuilds_comment_html(ctx, runner):
     db.session.commit()
     result = runner.invoke(args=["rerender"])
     assert result.exit_code == 0, result.output
-    assert "1 comments" in result.output
+    assert "comments.body_html: 1" in result.output
     db.session.refresh(made)
     assert made.body_html == "<p><em>again</em></p>"

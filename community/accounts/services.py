@@ -114,15 +114,6 @@ def update_profile(user: User, display_name: str, bio: str, timezone: str) -> No
     db.session.flush()
 
 
-def rerender_bios() -> int:
-    """Rebuild every stored bio from its Markdown (``flask rerender``)."""
-    users = db.session.scalars(select(User)).all()
-    for user in users:
-        user.bio_html = render_markdown(user.bio_md, "comment")
-    db.session.flush()
-    return len(users)
-
-
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every sign-in, a thief's included (the view signs the
     member in again on the device they used, with a new key)."""

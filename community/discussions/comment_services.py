@@ -327,17 +327,6 @@ def flag_comment(comment: Comment, reporter: User, reason: FlagReason, details: 
         raise CommentRefused("You have already flagged this comment.", "reason")
 
 
-def rerender_comments() -> int:
-    """Rebuild every comment's HTML from its Markdown (after a sanitisation policy change)."""
-    count = 0
-    for comment in db.session.scalars(select(Comment).execution_options(yield_per=500)):
-        comment.body_html = render_markdown(comment.body_md, "comment")
-        count += 1
-    db.session.execute(update(Post).values(thread_version=Post.thread_version + 1))
-    db.session.flush()
-    return count
-
-
 @export_section("comments")
 def export_comments(user: User) -> list[dict]:
     rows = db.session.scalars(

@@ -118,15 +118,6 @@ def seed_guide() -> tuple[Post, bool]:
     return guide, True
 
 
-def rerender_posts() -> int:
-    """Rebuild every post's HTML from its Markdown (after a sanitisation policy change)."""
-    posts = db.session.scalars(select(Post)).all()
-    for post in posts:
-        post.body_html = render_markdown(post.body_md, "post")
-    db.session.flush()
-    return len(posts)
-
-
 @export_section("posts")
 def export_posts(user: User) -> list[dict]:
     posts = db.session.scalars(select(Post).where(Post.author_id == user.id).order_by(Post.id))

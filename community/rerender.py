@@ -1,0 +1,71 @@
+"""Every stored rendering of member Markdown, in one list, and the command that rebuilds them.
+
+Each ``*_html`` column holds ``render_markdown()`` of its source column, made on write. When
+the sanitisation policy changes, ``flask rerender`` walks this list; a test checks that every
+``*_html`` column in the schema is on it, so a new feature cannot forget its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from community.accounts.models import User
+from community.content import Profile, render_markdown
+from community.discussions.comment_models import Comment, CommentRevision
+from community.discussions.models import Post
+from community.extensions import db
+from community.mentorship.models import (
+    MentorProfile,
+    MentorshipMessage,
+    MentorshipRequest,
+    MentorshipRetrospective,
+)
+
+
+@dataclass(frozen=True)
+class RenderedField:
+    model: type
+    source: str
+    html: str
+    profile: Profile
+
+    @property
+    def name(self) -> str:
+        return f"{self.model.__tablename__}.{self.html}"
+
+
+RENDERED_FIELDS: tuple[RenderedField, ...] = (
+    RenderedField(User, "bio_md", "bio_html", "comment"),
+    RenderedField(Post, "body_md", "body_html", "post"),
+    RenderedField(Comment, "body_md", "body_html", "comment"),
+    RenderedField(CommentRevision, "body_md", "body_html", "comment"),
+    RenderedField(MentorProfile, "bio_md", "bio_html", "comment"),
+    RenderedField(MentorshipRequest, "message_md", "message_html", "comment"),
+    RenderedField(MentorshipRequest, "end_note_md", "end_note_html", "comment"),
+    RenderedField(MentorshipMessage, "body_md", "body_html", "comment"),
+    RenderedField(MentorshipRetrospective, "body_md", "body_html", "comment"),
+)
+
+
+def rerender_all(batch: int = 500) -> dict[str, int]:
+    """Rebuild every rendered column from its source; returns rows per field. Flushes only.
+
+    Cached thread renderings are keyed by each post's ``thread_version``; bumping every
+    version makes all workers render again with the new HTML.
+    """
+    counts: dict[str, int] = {}
+    for field in RENDERED_FIELDS:
+        source = getattr(field.model, field.source)
+        rows = db.session.scalars(
+            select(field.model).where(source.is_not(None)).execution_options(yield_per=batch)
+        )
+        count = 0
+        for row in rows:
+            setattr(row, field.html, render_markdown(getattr(row, field.source), field.profile))
+            count += 1
+        counts[field.name] = count
+        db.session.flush()
+    db.session.execute(update(Post).values(thread_version=Post.thread_version + 1))
+    return counts
