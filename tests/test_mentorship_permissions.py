@@ -19,7 +19,7 @@ from tests.mentorship_support import REQUEST_TEXT, make_mentor, make_request
 
 CSRF_VALUE = re.compile(r'name="csrf_token"[^>]*value="[^"]+"')
 ROLES = ("anonymous", "member", "mentee", "mentor", "other_mentor", "moderator")
-OK, REDIRECT, LOGIN, FORBIDDEN, MISSING = 200, 302, "login", 403, 404
+OK, REDIRECT, LOGIN, REFUSED, FORBIDDEN, MISSING = 200, 302, "login", 400, 403, 404
 
 PROFILE_FORM = {
     "headline": "Lawyer turned product manager",
@@ -66,8 +66,8 @@ ROUTES = [
         {"message": REQUEST_TEXT},
         "/mentors/other/request",
         # the mentee already has an open request and the mentor can't ask themself: both
-        # see the page again with the reason
-        everyone(REDIRECT) | {"mentee": OK, "mentor": OK},
+        # see the form again with the reason
+        everyone(REDIRECT) | {"mentee": REFUSED, "mentor": REFUSED},
     ),
     ("GET", "/mentorship/", None, None, everyone(OK)),
     ("GET", "/mentorship/{id}", None, None, only_participants(OK)),

@@ -78,7 +78,7 @@ def test_bad_profile_input_is_refused_next_to_the_field(app, login, changes, err
     client = login(make_user())
     response = client.submit("/mentors/me", {**VALID_PROFILE, **changes})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert error.lower() in page.lower().replace("&#39;", "'")
     assert profile_count() == 0
     if "headline" not in changes:

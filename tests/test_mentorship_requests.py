@@ -65,7 +65,7 @@ def test_a_request_message_out_of_bounds_is_refused_and_kept(mentor, login, mess
     client = login(make_user())
     response = client.submit("/mentors/maya/request", {"message": message})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert error in page
     assert message[:50] in page
     assert request_count() == 0
@@ -86,7 +86,7 @@ def test_a_third_member_is_told_the_mentor_is_full(mentor, login):
     response = client.submit(
         "/mentors/maya/request", {"message": REQUEST_TEXT}, page="/mentors/maya/request"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "maya is full: every mentoring place is taken." in response.get_data(as_text=True)
     assert request_count() == 1
 
@@ -155,6 +155,7 @@ def test_decline_needs_a_reason_and_then_suggests_other_mentors(mentor, login):
     url, page = f"/mentorship/{request.id}/decline", f"/mentorship/{request.id}"
 
     missing = client.submit(url, {"decline-reason": "other"}, page=page)
+    assert missing.status_code == 400
     assert "Write your reason, or choose one from the list." in missing.get_data(as_text=True)
     assert db.session.get(MentorshipRequest, request.id).state == S.PENDING
 
@@ -202,6 +203,7 @@ def test_messages_are_sanitised_and_bounded(mentor, login):
     assert "<script>alert(1)</script>" not in shown
 
     too_long = client.submit(url, {"body": "y" * 5001}, page=page)
+    assert too_long.status_code == 400
     assert "A message holds up to 5,000 characters." in too_long.get_data(as_text=True)
     assert "y" * 100 in too_long.get_data(as_text=True)
     empty = client.submit(url, {"body": ""}, page=page)
@@ -252,6 +254,7 @@ def test_cancel_note_over_limit_is_refused(mentor, login):
     client = login(mentor.user)
     page = f"/mentorship/{request.id}"
     response = client.submit(f"{page}/cancel", {"cancel-note": "z" * 1001}, page=page)
+    assert response.status_code == 400
     assert "Up to 1,000 characters." in response.get_data(as_text=True)
     assert db.session.get(MentorshipRequest, request.id).state == S.ACCEPTED
 

@@ -125,7 +125,8 @@ def save_profile():
     existing = queries.get_profile(current_user)
     form = _profile_form(existing)
     if not form.validate_on_submit():
-        return render_template("mentorship/edit_profile.html", form=form, existing=existing)
+        page = render_template("mentorship/edit_profile.html", form=form, existing=existing)
+        return page, 400
     mentor_profile = profiles.save_profile(
         current_user,
         headline=form.headline.data,

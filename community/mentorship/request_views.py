@@ -1,10 +1,11 @@
 """Request pages: sending a request, my requests, one request with its moves and conversation.
 
 A request exists only for its two sides: anyone else gets a 404, as for a missing id.
-Every POST is one unit of work (``@transactional``) under a write limit. It first stores the
-expiry of an overdue request (and goes no further); a move the workflow refuses is rolled
-back and said in a flash, a move that is not the viewer's to make is a 403. GETs never write:
-an overdue request is shown as expired.
+Every POST is one unit of work (``@transactional``) under a write limit. A form with errors,
+or a request the workflow refuses, comes back with the reason next to the field (a 400, which
+rolls back). A step on a request first stores its expiry if it is overdue (and goes no
+further); a move the workflow refuses is rolled back and said in a flash; a move that is not
+the viewer's to make is a 403. GETs never write: an overdue request is shown as expired.
 """
 
 from __future__ import annotations
@@ -42,10 +43,13 @@ def _listed_profile_for_writer(username: str) -> MentorProfile:
     return mentor_profile
 
 
-def _request_page(form: RequestForm, mentor_profile: MentorProfile, refusal: str | None):
-    return render_template(
+def _request_page(
+    form: RequestForm, mentor_profile: MentorProfile, refusal: str | None, status: int = 200
+):
+    page = render_template(
         "mentorship/request.html", form=form, profile=mentor_profile, refusal=refusal
     )
+    return page, status
 
 
 @bp.route("/mentors/<username>/request")
@@ -64,12 +68,11 @@ def send_request(username: str):
     mentor_profile = _listed_profile_for_writer(username)
     form = RequestForm()
     if not form.validate_on_submit():
-        return _request_page(form, mentor_profile, None)
+        return _request_page(form, mentor_profile, None, 400)
     try:
         sent = services.create_request(current_user, mentor_profile, form.message.data)
     except services.MentorshipError as refusal:
-        discard()
-        return _request_page(form, mentor_profile, str(refusal))
+        return _request_page(form, mentor_profile, str(refusal), 400)
     flash(f"Your request is on its way to {mentor_profile.user.name}.", "success")
     return redirect(url_for(".show", request_id=sent.id))
 
@@ -97,8 +100,8 @@ def _load(request_id: int) -> MentorshipRequest:
     return mentorship
 
 
-def _show(mentorship: MentorshipRequest, **forms):
-    """The request page; ``forms`` carries a sent form back with its errors."""
+def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
+    """The request page; ``forms`` carries a sent form back with its errors (a 400)."""
     state = mentorship.current_state
     is_mentee = current_user.id == mentorship.mentee_id
     suggestions = []
@@ -113,7 +116,7 @@ def _show(mentorship: MentorshipRequest, **forms):
         "retrospective_form",
         RetrospectiveForm(body=retrospective.body_md if retrospective else None),
     )
-    return render_template(
+    page = render_template(
         "mentorship/show.html",
         mentorship=mentorship,
         state=state,
@@ -125,6 +128,7 @@ def _show(mentorship: MentorshipRequest, **forms):
         retrospective=retrospective,
         **forms,
     )
+    return page, status
 
 
 @bp.route("/mentorship/<int:request_id>")
@@ -196,7 +200,7 @@ def decline(request_id: int):
             "You declined the request; the mentee has been told why.",
         )
     if permissions.can_decline(current_user, mentorship):
-        return _show(mentorship, decline_form=form)
+        return _show(mentorship, 400, decline_form=form)
     return _perform(mentorship, lambda: services.check_move(mentorship, "decline", current_user))
 
 
@@ -209,7 +213,7 @@ def _end(request_id: int, move: str, success: str):
             mentorship, lambda: service(mentorship, current_user, form.note.data or ""), success
         )
     if permissions.MENTORSHIP_MOVES[move](current_user, mentorship):
-        return _show(mentorship, **{f"{move}_form": form})
+        return _show(mentorship, 400, **{f"{move}_form": form})
     return _perform(mentorship, lambda: services.check_move(mentorship, move, current_user))
 
 
@@ -243,7 +247,7 @@ def post_message(request_id: int):
             "Message sent.",
         )
     if permissions.can_message_mentorship(current_user, mentorship):
-        return _show(mentorship, message_form=form)
+        return _show(mentorship, 400, message_form=form)
     return _perform(mentorship, lambda: conversation.check_can_message(mentorship, current_user))
 
 
@@ -261,7 +265,7 @@ def save_retrospective(request_id: int):
             "Your retrospective is saved. Only you can read it.",
         )
     if permissions.can_write_retrospective(current_user, mentorship):
-        return _show(mentorship, retrospective_form=form)
+        return _show(mentorship, 400, retrospective_form=form)
     return _perform(
         mentorship, lambda: conversation.check_can_write_retrospective(mentorship, current_user)
     )
