@@ -116,7 +116,8 @@ def app_config() -> dict:
 # --- one app per (database, settings), put back as it was after each test -------------
 
 _apps: dict[tuple[str, str], Flask] = {}
-_schema_ready: set[str] = set()
+#: Per database whose schema is built: the statements that empty it.
+_wipes: dict[str, list[str]] = {}
 
 
 def _shape(app: Flask) -> tuple:
@@ -143,7 +144,7 @@ def _shape(app: Flask) -> tuple:
     )
 
 
-def _fast_commits(engine: Engine) -> None:
+def fast_commits(engine: Engine) -> None:
     """SQLite: commit without waiting for the disk (a test database need not survive a crash)."""
     if engine.dialect.name != "sqlite":
         return
@@ -153,37 +154,42 @@ def _fast_commits(engine: Engine) -> None:
         dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
-def _build_app(database_url: str, app_config: dict) -> Flask:
-    app = make_test_app(database_url, **app_config)
-    app.test_client_class = PathwaysClient
-    with app.app_context():
-        _fast_commits(db.engine)
-        if database_url not in _schema_ready:
-            db.create_all()
-            _schema_ready.add(database_url)
+def remember_state(app: Flask) -> None:
+    """Note what ``restore_state`` puts back; call right after building the app."""
     app.extensions["test_snapshot"] = {
         "config": copy.deepcopy(dict(app.config)),
         "limiter": dict(limiter.__dict__),
         "shape": _shape(app),
     }
-    return app
 
 
-def _dispose(app: Flask) -> None:
-    with app.app_context():
-        db.engine.dispose()
-
-
-def _reuse(app: Flask) -> None:
-    """Make a cached app behave as a new one for the coming test."""
+def restore_state(app: Flask) -> None:
+    """Make an app built earlier behave as a new one for the coming test."""
     snapshot = app.extensions["test_snapshot"]
-    # The rate limiter is one object bound to whichever app was built last.
+    # The rate limiter is one object, bound to whichever app was built last.
     limiter.__dict__.update(snapshot["limiter"])
     if limiter.enabled and app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         limiter.reset()
     app.extensions.pop("thread_cache", None)
     # Fixtures may add routes before the test's first request, as on a new app.
     app._got_first_request = False
+
+
+def _build_app(database_url: str, app_config: dict) -> Flask:
+    app = make_test_app(database_url, **app_config)
+    app.test_client_class = PathwaysClient
+    with app.app_context():
+        fast_commits(db.engine)
+        if database_url not in _wipes:
+            db.create_all()
+            _wipes[database_url] = _wipe_statements(db.engine)
+    remember_state(app)
+    return app
+
+
+def _dispose(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _put_back(key: tuple[str, str], app: Flask) -> None:
@@ -198,22 +204,26 @@ def _put_back(key: tuple[str, str], app: Flask) -> None:
         app.config.update(copy.deepcopy(snapshot["config"]))
 
 
-def _statements(engine: Engine) -> list[str]:
+def _wipe_statements(engine: Engine) -> list[str]:
     """Empty every table, children first, and restart ids at 1 as in a new database."""
-    tables = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
     if engine.dialect.name != "postgresql":
-        return tables
-    restart = (
-        "SELECT setval(c.oid, 1, false) FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
-    )
-    return ["; ".join([*tables, restart])]  # one round trip
+        return deletes
+    with engine.connect() as connection:
+        sequences = connection.scalars(
+            text(
+                "SELECT quote_ident(c.relname) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+            )
+        ).all()
+    restarts = [f"SELECT setval('{name}', 1, false)" for name in sequences]
+    return ["; ".join([*deletes, *restarts])]  # one round trip
 
 
-def _wipe(engine: Engine) -> None:
-    with engine.begin() as connection:
-        for statement in _statements(engine):
+def _wipe(database_url: str) -> None:
+    with db.engine.begin() as connection:
+        for statement in _wipes[database_url]:
             connection.execute(text(statement))
 
 
@@ -223,13 +233,13 @@ def app(database_url, app_config):
     app = _apps.get(key)
     if app is None:
         app = _apps[key] = _build_app(database_url, app_config)
-    _reuse(app)
+    restore_state(app)
     with app.app_context():
         try:
             yield app
         finally:
             db.session.remove()
-            _wipe(db.engine)
+            _wipe(database_url)
     _put_back(key, app)
 
 
