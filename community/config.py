@@ -80,6 +80,9 @@ BASE_SETTINGS = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: "10 per minute" means any 60 seconds, not a clock minute that resets on the minute
+    #: (a fixed window lets twice the limit through across the boundary).
+    "RATELIMIT_STRATEGY": "moving-window",
     "WTF_CSRF_TIME_LIMIT": None,
     "POSTS_PER_PAGE": 20,
     "NOTIFICATIONS_PER_PAGE": 30,

@@ -120,16 +120,16 @@ def cast(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    ("method", "path", "data", "page", "expected"),
+    ("method", "path", "data", "token_page", "expected"),
     ROUTES,
     ids=[f"{method} {path}" for method, path, *_ in ROUTES],
 )
-def test_route_role_matrix(client, login, cast, role, method, path, data, page, expected):
+def test_route_role_matrix(client, login, cast, role, method, path, data, token_page, expected):
     login(cast[role])
     request = cast["request"]
     url = path.format(id=request.id)
     state_before = request.state
-    response = client.get(url) if method == "GET" else client.submit(url, data, page=page)
+    response = client.get(url) if method == "GET" else client.submit(url, data, page=token_page)
     want = expected[role]
     if want == LOGIN:
         assert response.status_code == 302

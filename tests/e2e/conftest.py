@@ -16,7 +16,13 @@ from werkzeug.serving import make_server
 
 from community.discussions.services import seed_guide
 from community.extensions import db
-from tests.conftest import make_test_app, skip_or_fail
+from tests.conftest import (
+    fast_commits,
+    make_test_app,
+    remember_state,
+    restore_state,
+    skip_or_fail,
+)
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -41,7 +47,9 @@ def browser_type_launch_args(browser_type_launch_args, browser_name):
 def live_app(tmp_path_factory):
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
     app = make_test_app(f"sqlite:///{database}")
+    remember_state(app)
     with app.app_context():
+        fast_commits(db.engine)
         db.create_all()
         seed_guide()
         db.session.commit()
@@ -57,6 +65,13 @@ def live_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def base_url(live_app) -> str:
     return live_app.config["LIVE_URL"]
+
+
+@pytest.fixture(autouse=True)
+def _live_app_state(request):
+    """Apps built by other tests in this process rebind the rate limiter: bind it back."""
+    if "live_app" in request.fixturenames or "base_url" in request.fixturenames:
+        restore_state(request.getfixturevalue("live_app"))
 
 
 _names = itertools.count(1)
