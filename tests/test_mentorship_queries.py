@@ -7,9 +7,10 @@ grows with the data (one more mentor, request or message) fails here before it i
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from community.extensions import db
-from community.mentorship import conversation
+from community.mentorship import conversation, queries
 from community.mentorship.models import MentorshipRequest
 from community.mentorship.models import RequestState as S
 from tests.conftest import count_queries, make_user
@@ -90,3 +91,69 @@ def test_page_query_count_is_capped_and_does_not_grow(login, cast, page):
     grow(cast)
     assert statements() == few
     assert few <= CAPS[page]
+
+
+def test_request_page_query_count_does_not_grow_with_messages(app, login):
+    mentor = make_mentor(make_user("maya"), capacity=1)
+    mentee = make_user()
+    request = make_request(mentee, mentor, S.ACCEPTED)
+    client = login(mentee)
+    page = f"/mentorship/{request.id}"
+
+    def statements() -> int:
+        with count_queries() as sent:
+            assert client.get(page).status_code == 200
+        return len(sent)
+
+    conversation.post_message(request, mentee, "one")
+    db.session.commit()
+    few = statements()
+    for number in range(20):
+        conversation.post_message(
+            request, mentor.user if number % 2 else mentee, f"message {number}"
+        )
+    db.session.commit()
+    assert statements() == few
+
+
+def test_my_mentorships_query_count_does_not_grow(app, login):
+    app.config["MENTORSHIP_MAX_OPEN_REQUESTS"] = 10
+    me = make_user("me")
+    my_profile = make_mentor(me, capacity=20)
+    client = login(me)
+
+    def statements() -> int:
+        with count_queries() as sent:
+            assert client.get("/mentorship/").status_code == 200
+        return len(sent)
+
+    make_request(make_user(), my_profile)
+    few = statements()
+    for state in (S.PENDING, S.ACCEPTED, S.DECLINED, S.COMPLETED) * 3:
+        make_request(make_user(), my_profile, state)
+        make_request(me, make_mentor(), state)
+    assert statements() == few
+
+
+def test_suggestions_share_expertise_and_have_room(app):
+    declined = make_mentor(expertise=("data", "leadership"))
+    same = make_mentor(expertise=("leadership",))
+    make_mentor(expertise=("marketing",))
+    paused = make_mentor(expertise=("data",), accepting=False)
+    full = make_mentor(expertise=("data",), capacity=1)
+    make_request(make_user(), full, S.ACCEPTED)
+    mentee = make_user()
+    request = make_request(mentee, declined, S.DECLINED)
+    suggested = {profile.user_id for profile in queries.suggest_mentors(request)}
+    assert suggested == {same.user_id}
+    assert paused.user_id not in suggested
+
+
+def test_request_counts(app):
+    profile = make_mentor(capacity=4)
+    make_request(make_user(), profile, S.ACCEPTED)
+    make_request(make_user(), profile, S.COMPLETED)
+    make_request(make_user(), profile, S.COMPLETED)
+    assert queries.active_counts([profile.user_id, 999]) == {profile.user_id: 1, 999: 0}
+    assert queries.completed_count(profile.user_id) == 2
+    assert db.session.scalar(select(func.count(MentorshipRequest.id))) == 3

@@ -326,30 +326,6 @@ def test_my_mentorships_groups_received_and_sent(app, login):
     assert db.session.get(MentorshipRequest, overdue.id).state == S.PENDING
 
 
-def test_request_page_query_count_does_not_grow_with_messages(mentor, login):
-    from community.mentorship import conversation
-
-    mentee = make_user()
-    request = make_request(mentee, mentor, S.ACCEPTED)
-    client = login(mentee)
-    page = f"/mentorship/{request.id}"
-
-    def queries() -> int:
-        with count_queries() as statements:
-            assert client.get(page).status_code == 200
-        return len(statements)
-
-    conversation.post_message(request, mentee, "one")
-    db.session.commit()
-    few = queries()
-    for number in range(20):
-        conversation.post_message(
-            request, mentor.user if number % 2 else mentee, f"message {number}"
-        )
-    db.session.commit()
-    assert queries() == few
-
-
 def test_expire_requests_command(app, runner, mentor):
     old = make_request(make_user(), mentor)
     age_request(old, days=30)
@@ -397,22 +373,3 @@ def test_nul_characters_never_break_a_save(mentor, login):
     assert response.status_code == 302
     assert db.session.scalar(select(MentorshipRequest.message_md)).endswith(" end")
     assert "\x00" not in db.session.scalar(select(MentorshipRequest.message_md))
-
-
-def test_my_mentorships_query_count_does_not_grow(app, login):
-    app.config["MENTORSHIP_MAX_OPEN_REQUESTS"] = 10
-    me = make_user("me")
-    my_profile = make_mentor(me, capacity=20)
-    client = login(me)
-
-    def queries() -> int:
-        with count_queries() as statements:
-            assert client.get("/mentorship/").status_code == 200
-        return len(statements)
-
-    make_request(make_user(), my_profile)
-    few = queries()
-    for state in (S.PENDING, S.ACCEPTED, S.DECLINED, S.COMPLETED) * 3:
-        make_request(make_user(), my_profile, state)
-        make_request(me, make_mentor(), state)
-    assert queries() == few

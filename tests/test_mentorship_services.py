@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from community import permissions
 from community.extensions import db
-from community.mentorship import conversation, profiles, queries, services
-from community.mentorship.models import TRANSITIONS, MentorshipRequest, RequestState
+from community.mentorship import profiles, queries, services
+from community.mentorship.models import MentorshipRequest, RequestState
 from community.mentorship.wording import DECLINE_REASONS
 from community.notifications.models import Notification
 from tests.conftest import make_user
@@ -364,7 +363,7 @@ def test_expiry_period_follows_the_setting(app):
     assert services.expire_overdue() == 1
 
 
-# --- leaving, thread, retrospectives -------------------------------------------------------
+# --- leaving -------------------------------------------------------------------------------
 
 
 def test_leaving_declines_pending_keeps_active_and_hides_the_profile(app):
@@ -377,124 +376,3 @@ def test_leaving_declines_pending_keeps_active_and_hides_the_profile(app):
     assert pending.decline_reason == "I have stopped mentoring for now."
     assert active.state == S.ACCEPTED
     assert queries.get_listed_profile(profile.user.username) is None
-
-
-@pytest.mark.parametrize("state", [S.PENDING, S.ACCEPTED])
-def test_participants_message_each_other_while_open(pair, state):
-    profile, mentee = pair
-    request = make_request(mentee, profile, state)
-    message = conversation.post_message(request, profile.user, "Let's meet on *Tuesday*.")
-    db.session.commit()
-    assert message.body_html == "<p>Let's meet on <em>Tuesday</em>.</p>"
-    assert notifications_for(mentee)[-1].kind == "mentorship_message"
-
-
-@pytest.mark.parametrize("state", [S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.COMPLETED, S.CANCELLED])
-def test_closed_conversation_refuses_messages(pair, state):
-    profile, mentee = pair
-    request = make_request(mentee, profile, state)
-    with pytest.raises(services.MentorshipError, match="conversation is closed"):
-        conversation.post_message(request, mentee, "Hello?")
-
-
-def test_strangers_cannot_post_in_a_thread(pair):
-    profile, mentee = pair
-    request = make_request(mentee, profile)
-    with pytest.raises(services.NotAllowed):
-        conversation.post_message(request, make_user(), "Hi")
-
-
-def test_each_side_keeps_one_private_retrospective_after_completion(pair):
-    profile, mentee = pair
-    request = make_request(mentee, profile, S.COMPLETED)
-    conversation.save_retrospective(request, mentee, "Mock interviews helped.")
-    conversation.save_retrospective(request, mentee, "Mock interviews helped most.")
-    conversation.save_retrospective(request, profile.user, "Next time: a plan in week one.")
-    db.session.commit()
-    assert queries.retrospective_of(request, mentee).body_md == "Mock interviews helped most."
-    assert queries.retrospective_of(request, profile.user).body_md.startswith("Next time")
-
-
-@pytest.mark.parametrize("state", [S.PENDING, S.ACCEPTED, S.DECLINED, S.CANCELLED])
-def test_retrospective_before_completion_is_refused(pair, state):
-    profile, mentee = pair
-    request = make_request(mentee, profile, state)
-    with pytest.raises(services.MentorshipError, match="once a mentorship is completed"):
-        conversation.save_retrospective(request, mentee, "Too early")
-
-
-def allowed(request, user) -> set[str]:
-    """Every move, plus messaging and retrospectives, that the predicates grant ``user``."""
-    granted = {move for move, can in permissions.MENTORSHIP_MOVES.items() if can(user, request)}
-    if permissions.can_message_mentorship(user, request):
-        granted.add("message")
-    if permissions.can_write_retrospective(user, request):
-        granted.add("retrospective")
-    return granted
-
-
-def test_predicates_grant_each_side_its_moves_in_each_state(pair):
-    profile, mentee = pair
-    request = make_request(mentee, profile)
-    assert allowed(request, profile.user) == {"accept", "decline", "message"}
-    assert allowed(request, mentee) == {"withdraw", "message"}
-    assert allowed(request, make_user()) == set()
-    services.accept(request, profile.user)
-    assert allowed(request, mentee) == {"complete", "cancel", "message"}
-    services.complete(request, mentee)
-    assert allowed(request, profile.user) == {"retrospective"}
-
-
-@pytest.mark.parametrize("move", list(TRANSITIONS))
-def test_each_move_predicate_follows_the_transitions_table(pair, move):
-    """A move is granted exactly in its source state, to its side, while they may write."""
-    profile, mentee = pair
-    transition = TRANSITIONS[move]
-    sides = {"mentor": profile.user, "mentee": mentee}
-    for state in ALL_STATES:
-        request = make_request(mentee, profile, state)
-        for side, user in sides.items():
-            expected = state == transition.source and transition.side in (side, "either")
-            assert permissions.MENTORSHIP_MOVES[move](user, request) is expected, (state, side)
-        db.session.delete(request)
-        db.session.commit()
-
-
-def test_an_overdue_request_grants_no_answer(pair):
-    profile, mentee = pair
-    request = make_request(mentee, profile)
-    age_request(request, days=15)
-    assert request.current_state == S.EXPIRED and request.state == S.PENDING
-    assert allowed(request, profile.user) == set()
-    assert allowed(request, mentee) == set()
-
-
-def test_a_suspended_side_is_granted_nothing(pair):
-    profile, mentee = pair
-    request = make_request(mentee, profile)
-    mentee.suspended_at = mentee.created_at
-    assert allowed(request, mentee) == set()
-
-
-def test_suggestions_share_expertise_and_have_room(app):
-    declined = make_mentor(expertise=("data", "leadership"))
-    same = make_mentor(expertise=("leadership",))
-    make_mentor(expertise=("marketing",))
-    paused = make_mentor(expertise=("data",), accepting=False)
-    full = make_mentor(expertise=("data",), capacity=1)
-    make_request(make_user(), full, S.ACCEPTED)
-    mentee = make_user()
-    request = make_request(mentee, declined, S.DECLINED)
-    suggested = {profile.user_id for profile in queries.suggest_mentors(request)}
-    assert suggested == {same.user_id}
-    assert paused.user_id not in suggested
-
-
-def test_request_counts(app):
-    profile = make_mentor(capacity=4)
-    make_request(make_user(), profile, S.ACCEPTED)
-    make_request(make_user(), profile, S.COMPLETED)
-    make_request(make_user(), profile, S.COMPLETED)
-    assert queries.active_counts([profile.user_id, 999]) == {profile.user_id: 1, 999: 0}
-    assert queries.completed_count(profile.user_id) == 2
-    assert db.session.scalar(select(func.count(MentorshipRequest.id))) == 3
