@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from community.discussions.queries import get_guide, recent_posts
 from community.extensions import db
-from community.mentorship.profiles import mentors_with_room
+from community.mentorship.queries import mentors_with_room
 
 bp = Blueprint("main", __name__)
 

@@ -19,7 +19,6 @@ from community.mentorship.models import (
     MentorProfile,
 )
 from community.mentorship.queries import get_profile
-from community.mentorship.queries import mentors_with_room as mentors_with_room  # the home page
 from community.timeutil import utcnow
 
 
