@@ -37,7 +37,10 @@ def test_create_user_refuses_bad_input(app, runner):
     make_user("mira")
     cases = [
         (["create-user", "newbie"], "needs --email and --password"),
-        (["create-user", "x", "--email", "x@example.com", "--password", "long password"], "3 to 30"),
+        (
+            ["create-user", "x", "--email", "x@example.com", "--password", "long password"],
+            "3 to 30",
+        ),
         (["create-user", "newbie", "--email", "nope", "--password", "long password"], "email"),
         (["create-user", "newbie", "--email", "n@example.com", "--password", "short"], "8 to 128"),
         (
