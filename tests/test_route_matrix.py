@@ -234,10 +234,22 @@ def test_writing(client, world, role, path, data, expected):
     users, values = world
     if users[role] is not None:
         login_as(client, users[role])
+    before = _snapshot()
     response = _request(client, "POST", path.format(**values), data)
     assert _outcome(response) == expected[role]
     if response.status_code == 403:
         assert "Not allowed" in response.get_data(as_text=True)
+    if expected[role] in (LOGIN, 403, 404):
+        assert _snapshot() == before, "a refused write changed something"
+
+
+def _snapshot() -> dict:
+    """What a refused write must leave as it was: every table's rows, as they read."""
+    db.session.expire_all()
+    return {
+        table.name: sorted(map(repr, db.session.execute(table.select()).all()))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def test_every_route_is_in_the_matrix(app, world):
