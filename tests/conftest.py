@@ -118,6 +118,8 @@ def app_config() -> dict:
 _apps: dict[tuple[str, str], Flask] = {}
 #: Per database whose schema is built: the statements that empty it.
 _wipes: dict[str, list[str]] = {}
+#: Databases a test has written to and that were not emptied since (a failed teardown).
+_dirty: set[str] = set()
 
 
 def _shape(app: Flask) -> tuple:
@@ -222,6 +224,7 @@ def _wipe_statements(engine: Engine) -> list[str]:
 
 
 def _wipe(database_url: str) -> None:
+    """Empty the app's database (inside its app context)."""
     with db.engine.begin() as connection:
         for statement in _wipes[database_url]:
             connection.execute(text(statement))
@@ -235,12 +238,18 @@ def app(database_url, app_config):
         app = _apps[key] = _build_app(database_url, app_config)
     restore_state(app)
     with app.app_context():
+        if database_url in _dirty:
+            _wipe(database_url)
+        _dirty.add(database_url)
         try:
             yield app
         finally:
-            db.session.remove()
-            _wipe(database_url)
-    _put_back(key, app)
+            try:
+                db.session.remove()
+                _wipe(database_url)
+                _dirty.discard(database_url)
+            finally:
+                _put_back(key, app)
 
 
 class PathwaysClient(FlaskClient):
