@@ -3,6 +3,13 @@
 Markdown is rendered once, on write, and stored beside its source (``*_md`` and
 ``*_html`` columns). Only the stored HTML is ever marked safe in templates, so
 changing the policy here means running ``flask rerender``.
+
+Rendering costs time linear in the length of the text, whatever the text holds:
+members choose the input, so a quadratic corner of a parser is a way to stall a
+worker. The quadratic corners of Python-Markdown are bounded in
+``bounded_markdown`` (blocks), ``bounded_inline`` and ``bounded_emphasis``, those
+of bleach and html5lib in ``bounded_html``; the hostile corpus in
+``tests/test_content_hostile.py`` and ``bench/markdown.py`` keep it that way.
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ from typing import Literal
 
 import bleach
 import markdown
-from bleach.linkifier import LinkifyFilter
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
+
+from community import bounded_html
+from community.bounded_markdown import BoundedMarkdownExtension
 
 Profile = Literal["post", "comment"]
 
@@ -88,21 +97,26 @@ class _MentionLinks(Treeprocessor):
     SKIP = frozenset({"a", "code", "pre"})
 
     def run(self, root):
-        self._link_mentions(root)
+        pending = [root]
+        while pending:
+            element = pending.pop()
+            if element.tag in self.SKIP:
+                continue
+            pending.extend(element)
+            self._link_mentions(element)
 
     def _link_mentions(self, element) -> None:
-        if element.tag in self.SKIP:
-            return
-        children = list(element)
-        element.text, links = self._split(element.text)
-        for index, link in enumerate(links):
-            element.insert(index, link)
-        for child in children:
-            self._link_mentions(child)
+        """Split the element's text and its children's tails around mentions, in one pass."""
+        element.text, children = self._split(element.text)
+        changed = bool(children)
+        for child in list(element):
+            children.append(child)
             child.tail, links = self._split(child.tail)
-            position = list(element).index(child) + 1
-            for offset, link in enumerate(links):
-                element.insert(position + offset, link)
+            if links:
+                children.extend(links)
+                changed = True
+        if changed:
+            element[:] = children
 
     @staticmethod
     def _split(text: str | None) -> tuple[str | None, list]:
@@ -139,7 +153,7 @@ def _set_link_rel(attrs: dict, new: bool = False) -> dict:
 
 
 def _cleaner(profile: Profile) -> bleach.Cleaner:
-    return bleach.Cleaner(
+    cleaner = bleach.Cleaner(
         tags=ALLOWED_TAGS[profile],
         attributes={tag: _allowed_attribute for tag in ALLOWED_TAGS[profile]},
         protocols=ALLOWED_PROTOCOLS,
@@ -147,16 +161,29 @@ def _cleaner(profile: Profile) -> bleach.Cleaner:
         strip_comments=True,
         filters=[
             partial(
-                LinkifyFilter,
+                bounded_html.Linkify,
                 callbacks=[_set_link_rel],
                 skip_tags=["pre", "code"],
                 parse_email=False,
+                url_re=bounded_html.URL,
             )
         ],
     )
+    return bounded_html.bound(cleaner)
 
 
 _CLEANERS = {profile: _cleaner(profile) for profile in ALLOWED_TAGS}
+
+
+def _markdown_html(text: str, profile: Profile) -> str:
+    """Markdown's HTML for ``text``, before sanitising."""
+    extensions = [
+        *_MARKDOWN_EXTENSIONS[profile],
+        BoundedMarkdownExtension(),
+        ImagesAsLinksExtension(),
+        MentionsExtension(),
+    ]
+    return markdown.markdown(text, extensions=extensions, output_format="html")
 
 
 def render_markdown(text: str, profile: Profile = "comment") -> str:
@@ -166,12 +193,11 @@ def render_markdown(text: str, profile: Profile = "comment") -> str:
     allowlist; ``@username`` links to the member's profile; links get
     ``rel="nofollow ugc noopener"``; only http, https and
     mailto links survive. ``profile`` picks the allowlist: posts also get
-    tables and top-level headings.
+    tables and top-level headings. Time is linear in the length of ``text``;
+    structure nested deeper than the ``bounded_*`` modules allow is shown as text.
     """
     source = (text or "").replace("\r\n", "\n")
-    extensions = [*_MARKDOWN_EXTENSIONS[profile], ImagesAsLinksExtension(), MentionsExtension()]
-    html = markdown.markdown(source, extensions=extensions, output_format="html")
-    return _CLEANERS[profile].clean(html)
+    return bounded_html.clean(_CLEANERS[profile], _markdown_html(source, profile))
 
 
 def plain_text(html: str) -> str:
