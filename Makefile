@@ -38,6 +38,7 @@ test: install-test
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-test
+	$(BIN)/python bench/rendering.py
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-test
