@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes running at once (pytest-xdist): one per CPU; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-test migrate seed bench lint format clean
+.PHONY: run test install install-test migrate seed bench bench-markdown lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,11 @@ run: seed
 test: install-test
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: install-test
-	$(BIN)/python bench/rendering.py
+bench: bench-markdown
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-markdown: install-test
+	$(BIN)/python bench/markdown.py $(BENCH_MARKDOWN_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

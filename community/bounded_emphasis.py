@@ -14,6 +14,9 @@ from collections import Counter, deque
 
 from markdown import inlinepatterns
 
+#: How deep emphasis may nest (``*a *b *c ...``); deeper runs are plain text.
+EMPHASIS_NESTING = 16
+
 
 class _OpenerStack(deque):
     """A delimiter's unclosed runs, also counted by remaining length and original length mod 3.
@@ -68,6 +71,19 @@ class Emphasis(inlinepatterns.DelimiterProcessor):
         self.delimiters[token].stack = _OpenerStack()
 
     _leftover = 0
+
+    def _build_element(self, data: str, start: int = 0, offset: int = 0):
+        """Upstream's element, with what is nested deeper than ``EMPHASIS_NESTING`` as text."""
+        element, count = super()._build_element(data, start, offset)
+        pending = [(element, 1)]
+        while pending:
+            node, depth = pending.pop()
+            if depth == EMPHASIS_NESTING and len(node):
+                node.text = "".join(node.itertext())
+                node[:] = []
+            else:
+                pending.extend((child, depth + 1) for child in node)
+        return element, count
 
     def reset(self) -> None:
         super().reset()

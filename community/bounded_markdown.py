@@ -9,6 +9,8 @@ end of an unclosed tag from every ``<``. Here:
 
 - blocks nest ``BLOCK_NESTING`` deep, and elements ``TREE_DEPTH`` deep; what
   is deeper is rendered as text inside the innermost element, never refused;
+- a text renders ``ELEMENTS`` blocks and elements; the rest is one last
+  paragraph of text;
 - the searches of a block's remainder reuse what was found in the block;
 - the raw-HTML finder remembers failed searches.
 
@@ -37,7 +39,7 @@ TREE_DEPTH = 48
 #: How many elements one text renders; what follows is one paragraph of plain text.
 #: Every element costs the sanitiser tens of microseconds: 40,000 characters of
 #: one-column table would make 40,000 of them.
-ELEMENTS = 5000
+ELEMENTS = 2000
 #: How many unclosed inline tags the raw-HTML finder remembers in a paragraph.
 OPEN_INLINE_TAGS = 32
 
@@ -240,13 +242,19 @@ def _lines(text: str):
     yield text[start:]
 
 
-class _NestingLimit:
-    """Wraps the block parser: blocks deeper than ``BLOCK_NESTING`` become paragraph text."""
+class _BlockLimits:
+    """The block parser's loop, with two bounds; past either, blocks become paragraph text.
+
+    Blocks nest at most ``BLOCK_NESTING`` deep (upstream recurses once per
+    level), and at most ``ELEMENTS`` blocks are parsed: a text of 20,000
+    one-character headers would otherwise cost 20,000 passes of every block
+    processor before the element limit could cut it.
+    """
 
     def __init__(self, parser):
-        self.parse_blocks = parser.parseBlocks
+        self.processors = parser.blockprocessors
         self.paragraph = parser.blockprocessors["paragraph"]
-        self.depth = 0
+        self.depth = self.parsed = 0
 
     def __call__(self, parent, blocks: list[str]) -> None:
         if self.depth >= BLOCK_NESTING:
@@ -255,7 +263,19 @@ class _NestingLimit:
             return
         self.depth += 1
         try:
-            self.parse_blocks(parent, blocks)
+            while blocks:
+                if self.parsed >= ELEMENTS:
+                    rest = "\n\n".join(block for block in blocks if block.strip())
+                    blocks.clear()
+                    self.paragraph.run(parent, [rest])
+                    return
+                self.parsed += 1
+                for processor in self.processors:
+                    if (
+                        processor.test(parent, blocks[0])
+                        and processor.run(parent, blocks) is not False
+                    ):
+                        break
         finally:
             self.depth -= 1
 
@@ -342,7 +362,7 @@ class BoundedMarkdownExtension(Extension):
             setattr(processor, attribute, _SuffixSearch(getattr(processor, attribute)))
         if "table" in blocks:
             blocks["table"].test = partial(_table_test, blocks["table"])
-        md.parser.parseBlocks = _NestingLimit(md.parser)
+        md.parser.parseBlocks = _BlockLimits(md.parser)
         md.treeprocessors.register(_ElementLimit(md), "block_limit", 25)
         md.treeprocessors.register(_Flatten(md), "flatten", 19)
         md.treeprocessors.register(_ElementLimit(md), "element_limit", 12)

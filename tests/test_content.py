@@ -206,3 +206,72 @@ def test_links_keep_no_class_but_mention():
     html = render_markdown('<a href="https://example.com" class="mention">fake</a>')
     assert 'class="mention"' in html  # harmless: it only styles the link
     assert 'class="x"' not in render_markdown('<a href="https://example.com" class="x">x</a>')
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "[a [b] c](https://example.com/x)",
+            '<p><a href="https://example.com/x" rel="nofollow ugc noopener">a [b] c</a></p>',
+        ),
+        (
+            "[w](https://en.wikipedia.org/wiki/Foo_(bar))",
+            '<p><a href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="nofollow ugc noopener">'
+            "w</a></p>",
+        ),
+        (
+            '[a](https://example.com "A title")',
+            '<p><a href="https://example.com" title="A title" rel="nofollow ugc noopener">'
+            "a</a></p>",
+        ),
+        (
+            '![chart](https://example.com/c.png "Q3")',
+            '<p><a href="https://example.com/c.png" rel="nofollow ugc noopener">chart</a></p>',
+        ),
+        (
+            'See [the guide][g] and [g].\n\n[g]: https://example.com/guide "Guide"',
+            '<p>See <a href="https://example.com/guide" title="Guide" rel="nofollow ugc noopener">'
+            'the guide</a> and <a href="https://example.com/guide" title="Guide" '
+            'rel="nofollow ugc noopener">g</a>.</p>',
+        ),
+        (
+            "![alt][img]\n\n[img]: https://example.com/i.png",
+            '<p><a href="https://example.com/i.png" rel="nofollow ugc noopener">alt</a></p>',
+        ),
+        ("``a ` b``", "<p><code>a ` b</code></p>"),
+        ("`` `code` ``", "<p><code>`code`</code></p>"),
+        ("``a`", "<p><code>`a</code></p>"),
+        (
+            "***both*** and **a *b* c** and _under_ and snake_case_word",
+            "<p><strong><em>both</em></strong> and <strong>a <em>b</em> c</strong> and "
+            "<em>under</em> and snake_case_word</p>",
+        ),
+        (
+            "- a\n    - b\n        - c",
+            "<ul>\n<li>a<ul>\n<li>b<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</li>\n</ul>",
+        ),
+        (
+            "> quote\n> > nested",
+            "<blockquote>\n<p>quote</p>\n<blockquote>\n<p>nested</p>\n</blockquote>\n</blockquote>",
+        ),
+        ("a  \nb", "<p>a<br>\nb</p>"),
+        ("<b>bold</b> and <i>it</i>", "<p><b>bold</b> and <i>it</i></p>"),
+        ("# Title\ntext\n## Part", "<h1>Title</h1>\n<p>text</p>\n<h2>Part</h2>"),
+        ("Title\n=====\ntext", "<h1>Title</h1>\n<p>text</p>"),
+        ("a\n\n---\n\nb", "<p>a</p>\n<hr>\n<p>b</p>"),
+    ],
+)
+def test_links_images_references_code_and_blocks_render_as_markdown_does(source, expected):
+    """Bounding the parsers changes nothing for text a person would write."""
+    assert render_markdown(source, "post") == expected
+
+
+def test_an_email_address_with_a_hyphen_is_not_half_linked():
+    # bleach's own pattern linked "-site.com" out of the address, as http://-site.com
+    assert render_markdown("write to me@my-site.com") == "<p>write to me@my-site.com</p>"
+
+
+def test_an_escaped_entity_shows_as_written():
+    # bleach used to decode the entity a second time and show "<"
+    assert render_markdown("type &amp;lt; to get &lt;") == "<p>type &amp;lt; to get &lt;</p>"
