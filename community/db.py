@@ -12,6 +12,7 @@ GET views are never wrapped: reading a page never writes.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -19,7 +20,7 @@ from functools import wraps
 from typing import Any
 
 from flask import g, make_response
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
@@ -112,6 +113,40 @@ def transactional(view: Callable) -> Callable:
 
     wrapper.is_transactional = True
     return wrapper
+
+
+def take_write_lock(model: type, row_id: int) -> None:
+    """SQLite ignores FOR UPDATE: a (no-op) write takes its database-wide write lock now,
+    so what this transaction reads next cannot change under it."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(model).where(model.id == row_id).values(id=model.id),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def lock_row(model: type, row_id: int) -> Any:
+    """The row, re-read under a lock held until commit (PostgreSQL: a row lock).
+
+    Limits that must hold under concurrent requests (mentor capacity, event seats) are
+    checked and changed while this lock is held.
+    """
+    take_write_lock(model, row_id)
+    return db.session.execute(
+        select(model).where(model.id == row_id).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one()
+
+
+def value_enum(enum_class: type[enum.Enum]) -> Enum:
+    """A column type storing an enum's values ("in_person"), not its names, as VARCHAR(20)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from community.accounts.models import Role
+from community.events.models import TRANSITIONS as EVENT_TRANSITIONS
+from community.events.models import EventState, RsvpStatus
 from community.mentorship.models import MESSAGING_STATES, TRANSITIONS, RequestState
 
 
@@ -152,6 +154,74 @@ def can_follow(user: Any) -> bool:
     return can_write(user)
 
 
+def can_submit_event(user: Any) -> bool:
+    """Members submit events (they wait for review); moderators' are published at once."""
+    return can_write(user)
+
+
+def is_organiser(user: Any, event: Any) -> bool:
+    return is_member(user) and event.organiser_id == user.id
+
+
+def can_view_event(user: Any, event: Any) -> bool:
+    """Listed events are public; a pending or rejected one is its organiser's and staff's."""
+    return event.is_listed or is_organiser(user, event) or can_moderate(user)
+
+
+def can_edit_event(user: Any, event: Any) -> bool:
+    """Only the organiser edits, while allowed to write, until the event ends or is called off."""
+    return (
+        can_write(user)
+        and is_organiser(user, event)
+        and event.state != EventState.CANCELLED
+        and not event.has_ended()
+    )
+
+
+def may_make_event_move(move: str, user: Any, event: Any) -> bool:
+    """Whose move it is, whatever the event's state: moderators review; the organiser or a
+    moderator cancels."""
+    if move == "cancel":
+        return (can_write(user) and is_organiser(user, event)) or can_moderate(user)
+    return can_moderate(user)
+
+
+def _can_move_event(move: str, user: Any, event: Any) -> bool:
+    transition = EVENT_TRANSITIONS[move]
+    return may_make_event_move(move, user, event) and event.state in transition.sources
+
+
+def can_approve_event(user: Any, event: Any) -> bool:
+    return _can_move_event("approve", user, event)
+
+
+def can_reject_event(user: Any, event: Any) -> bool:
+    return _can_move_event("reject", user, event)
+
+
+def can_cancel_event(user: Any, event: Any) -> bool:
+    """Cancelling is for events still to come (or under way): a past one is history."""
+    return _can_move_event("cancel", user, event) and not event.has_ended()
+
+
+#: One predicate per move on an event, by the move's name in ``events.models.TRANSITIONS``.
+EVENT_MOVES = {
+    "approve": can_approve_event,
+    "reject": can_reject_event,
+    "cancel": can_cancel_event,
+}
+
+
+def can_see_event_link(user: Any, event: Any, rsvp: Any = None) -> bool:
+    """An "attendees only" join link is for members going, the organiser and moderators."""
+    if not event.url:
+        return False
+    if not event.is_link_attendees_only:
+        return True
+    going = rsvp is not None and rsvp.status == RsvpStatus.GOING
+    return going or is_organiser(user, event) or can_moderate(user)
+
+
 #: Exposed to templates so they ask the same questions as the views.
 TEMPLATE_PREDICATES = {
     "can_write": can_write,
@@ -177,4 +247,10 @@ TEMPLATE_PREDICATES = {
     "can_flag": can_flag,
     "can_view_revisions": can_view_revisions,
     "can_follow": can_follow,
+    "can_submit_event": can_submit_event,
+    "can_edit_event": can_edit_event,
+    "can_approve_event": can_approve_event,
+    "can_reject_event": can_reject_event,
+    "can_cancel_event": can_cancel_event,
+    "can_see_event_link": can_see_event_link,
 }

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from community import permissions
 from community.accounts.models import User
 from community.accounts.services import on_delete
 from community.content import render_markdown
-from community.db import Refused
+from community.db import Refused, lock_row, take_write_lock
 from community.extensions import db
 from community.mentorship import queries
 from community.mentorship.models import (
@@ -53,28 +53,6 @@ class NotAllowed(MentorshipError):
 
 def request_path(request: MentorshipRequest) -> str:
     return f"/mentorship/{request.id}"
-
-
-# --- locking -------------------------------------------------------------------------------
-
-
-def _take_write_lock(model, row_id: int) -> None:
-    """SQLite ignores FOR UPDATE: a (no-op) write takes its database-wide write lock now,
-    so what this transaction reads next cannot change under it."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            update(model).where(model.id == row_id).values(id=model.id),
-            execution_options={"synchronize_session": False},
-        )
-
-
-def _lock(model, row_id: int):
-    """The row, re-read under a lock held until commit (PostgreSQL: a row lock)."""
-    _take_write_lock(model, row_id)
-    return db.session.execute(
-        select(model).where(model.id == row_id).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
 
 
 # --- sending a request ---------------------------------------------------------------------
@@ -141,7 +119,7 @@ def create_request(mentee: User, profile: MentorProfile, message: str) -> Mentor
     the pending limit; the partial unique index settles two sent to the same mentor.
     """
     if permissions.can_write(mentee):
-        _lock(User, mentee.id)
+        lock_row(User, mentee.id)
         _expire_stale_request(mentee, profile.user_id)
     check_can_request(mentee, profile)
     now = utcnow()
@@ -195,7 +173,7 @@ def check_move(request: MentorshipRequest, move: str, actor: User) -> None:
 
 def _check_move(request: MentorshipRequest, move: str, actor: User) -> None:
     """Lock the request, re-read it, and ask the move's one predicate."""
-    _lock(MentorshipRequest, request.id)
+    lock_row(MentorshipRequest, request.id)
     check_move(request, move, actor)
 
 
@@ -244,7 +222,7 @@ def accept(request: MentorshipRequest, mentor: User) -> None:
     profile_id = db.session.scalar(
         select(MentorProfile.id).where(MentorProfile.user_id == request.mentor_id)
     )
-    profile = _lock(MentorProfile, profile_id) if profile_id is not None else None
+    profile = lock_row(MentorProfile, profile_id) if profile_id is not None else None
     _check_move(request, "accept", mentor)
     if profile is None:
         raise MentorshipError("Create your mentor profile before accepting requests.")
@@ -335,7 +313,7 @@ def leave_mentoring(profile: MentorProfile) -> int:
     """
     profile.left_at = utcnow()
     profile.is_accepting = False
-    _take_write_lock(MentorProfile, profile.id)
+    take_write_lock(MentorProfile, profile.id)
     declined = 0
     for request in _open_requests(
         MentorshipRequest.mentor_id == profile.user_id,
@@ -373,7 +351,7 @@ def remove_member(user: User) -> MemberRemoval:
     (a suspended member's deletion closes their requests too). Flushes only; the caller
     commits once with the rest of the deletion.
     """
-    _take_write_lock(User, user.id)
+    take_write_lock(User, user.id)
     withdrawn = declined = cancelled = expired = 0
     for request in _open_requests(
         or_(MentorshipRequest.mentee_id == user.id, MentorshipRequest.mentor_id == user.id)

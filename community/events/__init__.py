@@ -1,0 +1,1 @@
+"""Events: conferences, webinars, meetups and workshops, with RSVPs and calendars."""
