@@ -46,12 +46,24 @@ def create_app(config: dict | None = None) -> Flask:
     from community.accounts.views import bp as accounts_bp
     from community.discussions import comment_views, post_views  # noqa: F401  (routes)
     from community.discussions.blueprint import bp as discussions_bp
+    from community.events import action_views, calendar_views, event_views  # noqa: F401
+    from community.events.blueprint import bp as events_bp
     from community.main.views import bp as main_bp
     from community.mentorship import profile_views, request_views  # noqa: F401  (routes)
     from community.mentorship.blueprint import bp as mentorship_bp
+    from community.moderation import views as moderation_views  # noqa: F401  (routes)
+    from community.moderation.blueprint import bp as moderation_bp
     from community.notifications.views import bp as notifications_bp
 
-    for blueprint in (main_bp, accounts_bp, discussions_bp, notifications_bp, mentorship_bp):
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        discussions_bp,
+        notifications_bp,
+        mentorship_bp,
+        events_bp,
+        moderation_bp,
+    ):
         app.register_blueprint(blueprint)
 
     errors.register_error_handlers(app)

@@ -87,6 +87,7 @@ BASE_SETTINGS = {
     "POSTS_PER_PAGE": 20,
     "NOTIFICATIONS_PER_PAGE": 30,
     "MENTORS_PER_PAGE": 20,
+    "EVENTS_PER_PAGE": 20,
     #: Top-level comments per thread page; each comes with its whole subtree.
     "COMMENTS_PER_PAGE": 100,
     #: Write limits (Flask-Limiter syntax), per member; see ``community/limits.py``.
@@ -101,6 +102,9 @@ BASE_SETTINGS = {
     "RATE_LIMIT_FLAGS": "10 per minute; 50 per day",
     "RATE_LIMIT_MENTORSHIP_REQUESTS": "5 per hour; 20 per day",
     "RATE_LIMIT_MENTORSHIP_ACTIONS": "30 per minute; 300 per day",
+    "RATE_LIMIT_EVENTS": "5 per hour; 20 per day",
+    "RATE_LIMIT_RSVPS": "30 per minute; 300 per day",
+    "RATE_LIMIT_MODERATION": "60 per minute; 1000 per day",
     "RATE_LIMIT_MESSAGES": "10 per minute; 200 per day",
     "RATE_LIMIT_SETTINGS": "20 per minute; 200 per day",
     "RATE_LIMIT_NOTIFICATIONS": "60 per minute; 2000 per day",

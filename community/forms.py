@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 MARKDOWN_HINT = "Markdown: **bold**, _italic_, [links](https://example.com), lists."
@@ -83,6 +83,23 @@ def has_visible_text(value: str | None) -> bool:
         and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
         for char in text
     )
+
+
+def http_url(message: str = "Links must start with http:// or https://.") -> Callable:
+    """A validator for member-given links: empty, or an http(s) URL with a host, no spaces."""
+
+    def check(form, field) -> None:
+        value = field.data or ""
+        if not value:
+            return
+        scheme, _, rest = value.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        if scheme.lower() not in ("http", "https") or not host:
+            raise ValidationError(message)
+        if any(char.isspace() or not char.isprintable() for char in value):
+            raise ValidationError("Links can't contain spaces.")
+
+    return check
 
 
 def visible_text_required(message: str) -> Callable:

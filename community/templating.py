@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.notifications.services import unread_count
-from community.timeutil import to_zone
+from community.timeutil import format_range, to_zone
 
 #: (label, endpoint) of the main sections; a section shows once its blueprint exists.
 NAV_SECTIONS = [
@@ -33,6 +33,14 @@ def format_datetime(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> st
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
+def format_in_zone(moment: datetime | None, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A timestamp in a named zone (an event's own), with the zone's abbreviation."""
+    if moment is None:
+        return ""
+    local = to_zone(moment, zone)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
 def unread_notifications() -> int:
     """The signed-in member's unread count, counted once per request.
 
@@ -53,6 +61,8 @@ def flashed_messages() -> list[tuple[str, str]]:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime_in"] = format_in_zone
+    app.jinja_env.filters["time_range"] = format_range
     app.jinja_env.globals["flashed_messages"] = flashed_messages
     app.jinja_env.globals.update(permissions.TEMPLATE_PREDICATES)
 

@@ -5,8 +5,14 @@ Everything here turns a hostile URL into a 404 or a sensible default, never a 50
 
 from __future__ import annotations
 
+from datetime import date
+from enum import Enum
+from typing import TypeVar
+
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
+
+E = TypeVar("E", bound=Enum)
 
 #: The largest id every engine stores (PostgreSQL ``integer``); larger ids can't exist.
 ID_MAX = 2**31 - 1
@@ -47,3 +53,24 @@ def text_arg(name: str, limit: int = 100) -> str:
     value = request.args.get(name, "")[: limit * 4]
     value = "".join(char for char in value if char.isprintable())
     return value.strip()[:limit]
+
+
+def enum_arg(name: str, enum_class: type[E]) -> E | None:
+    """``?name=`` as a member of ``enum_class``, or None when it names none."""
+    value = request.args.get(name, "")
+    try:
+        return enum_class(value) if value and len(value) <= 40 else None
+    except ValueError:
+        return None
+
+
+def date_arg(name: str, years: tuple[int, int] = (2000, 2100)) -> date | None:
+    """``?name=YYYY-MM-DD`` as a date within ``years``; anything else reads as no date."""
+    value = request.args.get(name, "")
+    if len(value) != 10 or not value.isascii():
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if years[0] <= day.year <= years[1] else None

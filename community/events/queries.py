@@ -54,8 +54,8 @@ class EventFilters:
             "kind": self.kind.value if self.kind else "",
             "format": self.format.value if self.format else "",
             "tag": self.tag,
-            "from": self.starts_from.isoformat() if self.starts_from else "",
-            "to": self.starts_until.isoformat() if self.starts_until else "",
+            "from_date": self.starts_from.isoformat() if self.starts_from else "",
+            "to_date": self.starts_until.isoformat() if self.starts_until else "",
             "free": "y" if self.free_only else "",
         }
         return {name: value for name, value in args.items() if value}

@@ -6,14 +6,19 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from community.discussions.comment_models import Step
 from community.discussions.queries import get_guide, recent_posts
+from community.events.queries import upcoming_for_home
 from community.extensions import db
 from community.mentorship.queries import mentors_with_room
+from community.templating import viewer_timezone
+from community.urls import enum_arg
 
 bp = Blueprint("main", __name__)
 
 RECENT_POSTS_ON_HOME = 8
 MENTORS_ON_HOME = 3
+EVENTS_ON_HOME = 4
 
 
 @bp.route("/")
@@ -23,6 +28,8 @@ def home():
         guide=get_guide(),
         recent_posts=recent_posts(RECENT_POSTS_ON_HOME),
         mentors=mentors_with_room(MENTORS_ON_HOME),
+        events=upcoming_for_home(EVENTS_ON_HOME),
+        viewer_zone=viewer_timezone(),
     )
 
 
@@ -31,7 +38,10 @@ def guide():
     post = get_guide()
     if post is None:
         abort(404)
-    return redirect(url_for("discussions.show", post_id=post.id, slug=post.slug))
+    # ``?step=`` carries over: an event page links the experiences of the step it serves.
+    step = enum_arg("step", Step)
+    args = {"step": step.value} if step else {}
+    return redirect(url_for("discussions.show", post_id=post.id, slug=post.slug, **args))
 
 
 @bp.route("/healthz")

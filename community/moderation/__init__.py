@@ -1,0 +1,1 @@
+"""Moderation: the queue where moderators find what needs them."""
