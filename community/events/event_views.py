@@ -12,7 +12,11 @@ from werkzeug.datastructures import MultiDict
 
 from community import permissions
 from community.db import transactional
-from community.events import queries, services
+from community.events import (
+    export,  # noqa: F401  (adds the events export section)
+    queries,
+    services,
+)
 from community.events.blueprint import bp
 from community.events.forms import CancelForm, EventFilterForm, EventForm, RejectForm
 from community.events.models import Event, EventFormat, EventKind, EventState
