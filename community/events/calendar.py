@@ -13,9 +13,9 @@ and the view can answer with an ETag. What each VEVENT promises:
 - The join link of an online or hybrid event appears only where ``show_link`` allows
   (an "attendees only" link never reaches a visitor or a subscribed feed).
 - The organiser is named, never addressed: no email address leaves the site.
-- ``DESCRIPTION`` is plain text made from the sanitised HTML (``description_html``), never
-  from the raw Markdown, so nothing a sanitiser removed reaches a calendar app that
-  renders HTML in descriptions.
+- ``DESCRIPTION`` is the text a reader of the event page sees, taken from the sanitised
+  HTML (``description_html``) rather than the Markdown source: what the sanitiser drops
+  from the page is not in the calendar either. Links keep their addresses.
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ def calendar():
     body = event_calendar(
         queries.upcoming_for_calendar(),
         domain=calendar_domain(),
-        show_link=lambda event: bool(event.url) and not event.is_link_attendees_only,
+        # As a visitor would see it: the feed is fetched without anyone's session.
+        show_link=lambda event: permissions.can_see_event_link(None, event),
         url_for_event=event_url,
         name=FEED_NAME,
         url_for_organiser=organiser_url,
@@ -93,7 +94,7 @@ def _calendar_response(
     """The download, cacheable by anyone for ``max_age`` seconds, or (None) by the reader
     alone and checked with the site each time."""
     response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.headers.set("Content-Disposition", "attachment", **_filename(filename, ascii_filename))
+    response.headers["Content-Disposition"] = _disposition(filename, ascii_filename)
     if max_age is None:
         response.cache_control.private = True
         response.cache_control.no_cache = True
@@ -104,11 +105,12 @@ def _calendar_response(
     return response.make_conditional(request)
 
 
-def _filename(filename: str, ascii_filename: str) -> dict[str, str]:
-    """``filename`` for every browser; a non-ASCII name (a Cyrillic slug) also as ``filename*``."""
+def _disposition(filename: str, ascii_filename: str) -> str:
+    """An attachment named ``filename``; a non-ASCII name (a Cyrillic slug) is also given
+    as ``filename*`` (RFC 6266), with ``ascii_filename`` for older clients."""
     try:
         filename.encode("ascii")
     except UnicodeEncodeError:
         quoted = quote(unicodedata.normalize("NFC", filename), safe="")
-        return {"filename": ascii_filename, "filename*": f"UTF-8''{quoted}"}
-    return {"filename": filename}
+        return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quoted}"
+    return f'attachment; filename="{filename}"'
