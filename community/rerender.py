@@ -15,6 +15,7 @@ from community.accounts.models import User
 from community.content import Profile, render_markdown
 from community.discussions.comment_models import Comment, CommentRevision
 from community.discussions.models import Post
+from community.events.models import Event
 from community.extensions import db
 from community.mentorship.models import (
     MentorProfile,
@@ -46,6 +47,7 @@ RENDERED_FIELDS: tuple[RenderedField, ...] = (
     RenderedField(MentorshipRequest, "end_note_md", "end_note_html", "comment"),
     RenderedField(MentorshipMessage, "body_md", "body_html", "comment"),
     RenderedField(MentorshipRetrospective, "body_md", "body_html", "comment"),
+    RenderedField(Event, "description_md", "description_html", "post"),
 )
 
 
