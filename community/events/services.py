@@ -158,7 +158,9 @@ def edit_event(event: Event, editor: User, details: EventDetails) -> bool:
     event = lock_row(Event, event.id)
     if not permissions.can_edit_event(editor, event):
         raise NotAllowed("Only the organiser can edit this event, until it ends.")
-    check_details(details, is_new=event.state in (EventState.PENDING, EventState.REJECTED))
+    # A new start time must lie ahead, as must any start of an event not yet listed.
+    unlisted = event.state in (EventState.PENDING, EventState.REJECTED)
+    check_details(details, is_new=unlisted or details.starts_at != event.starts_at)
     if details.capacity is not None and details.capacity < event.going_count:
         raise EventRefused(
             f"{event.going_count} members are already going: the capacity can't be lower.",
