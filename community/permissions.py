@@ -23,7 +23,8 @@ def can_write(user: Any) -> bool:
 
 
 def can_moderate(user: Any) -> bool:
-    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+    """Moderators and admins, while not suspended themselves."""
+    return can_write(user) and user.role in (Role.MODERATOR, Role.ADMIN)
 
 
 def can_grant_roles(user: Any) -> bool:
@@ -192,7 +193,8 @@ def _can_move_event(move: str, user: Any, event: Any) -> bool:
 
 
 def can_approve_event(user: Any, event: Any) -> bool:
-    return _can_move_event("approve", user, event)
+    """A pending event is approved before it ends; one that is over can only be rejected."""
+    return _can_move_event("approve", user, event) and not event.has_ended()
 
 
 def can_reject_event(user: Any, event: Any) -> bool:

@@ -151,8 +151,9 @@ def submit_event(organiser: User, details: EventDetails) -> Event:
 def edit_event(event: Event, editor: User, details: EventDetails) -> bool:
     """Replace what the organiser said; True when the change was material (time or place).
 
-    A material change to a published event raises its calendar ``SEQUENCE`` and tells
-    everyone who RSVP'd. A rejected event that is edited goes back to the review queue.
+    Any edit of a published event raises its calendar ``SEQUENCE`` (calendar apps then
+    update their copy); a material one also tells everyone who RSVP'd. A rejected event
+    that is edited goes back to the review queue.
     Capacity can't drop below the members already going; raising it seats the waitlist.
     """
     event = lock_row(Event, event.id)
@@ -184,6 +185,10 @@ def edit_event(event: Event, editor: User, details: EventDetails) -> bool:
 # --- review and cancellation ---------------------------------------------------------------
 
 
+#: How each move reads once made, for messages.
+PAST = {"approve": "approved", "reject": "rejected", "cancel": "cancelled"}
+
+
 def _check_move(event: Event, move: str, actor: User) -> Event:
     """Lock the event, re-read it, and check the move is the actor's and fits the state."""
     event = lock_row(Event, event.id)
@@ -192,7 +197,7 @@ def _check_move(event: Event, move: str, actor: User) -> Event:
             raise NotAllowed(f"You can't {move} this event.")
         if event.has_ended():
             raise EventRefused("This event is over: it can't change any more.")
-        raise EventRefused(f"This event is {event.state.value}: it can't be {move}ed any more.")
+        raise EventRefused(f"This event is {event.state.value}: it can't be {PAST[move]} now.")
     return event
 
 
@@ -220,9 +225,9 @@ def approve_event(event: Event, moderator: User) -> Event:
 
 def reject_event(event: Event, moderator: User, reason: str) -> Event:
     """Turn a pending event down, with the reason its organiser is told."""
+    event = _check_move(event, "reject", moderator)
     if not reason.strip():
         raise EventRefused("Say why the event is rejected: its organiser is told.", "reason")
-    event = _check_move(event, "reject", moderator)
     event.state = EventState.REJECTED
     event.reviewed_by_id = moderator.id
     event.reviewed_at = utcnow()
@@ -347,7 +352,12 @@ def rsvp(event: Event, member: User, choice: str) -> RsvpStatus | None:
 
 
 def _fill_free_seats(event: Event) -> None:
-    """Seat waiting members, first come first served, while seats are free; tell each."""
+    """Seat waiting members, first come first served, while seats are free; tell each.
+
+    Only for an event still to happen: nobody is seated at one that is off or over.
+    """
+    if event.state != EventState.PUBLISHED or event.has_ended():
+        return
     while event.waitlist_count and not event.is_full:
         first = db.session.scalar(
             select(Rsvp)
