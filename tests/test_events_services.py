@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from community import permissions
 from community.accounts.models import Role, User
 from community.accounts.services import delete_account
-from community.events import queries, services
+from community.events import queries, rules, services
 from community.events.models import Event, EventFormat, EventKind, EventState, Rsvp, RsvpStatus
 from community.events.queries import EventFilters
 from community.extensions import db
@@ -192,7 +192,7 @@ def test_check_details_limits_are_inclusive(olga):
         price="€40, students €10",
     )
     event = stored(event)
-    assert event.ends_at - event.starts_at == services.LONGEST_EVENT
+    assert event.ends_at - event.starts_at == rules.LONGEST_EVENT
     assert (event.is_free, event.price) == (False, "€40, students €10")
     assert event.registration_url == "http://tickets.example.com"
 

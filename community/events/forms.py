@@ -35,7 +35,7 @@ from community.events.models import (
     EventFormat,
     EventKind,
 )
-from community.events.services import EventDetails
+from community.events.rules import EventDetails
 from community.forms import (
     MARKDOWN_HINT,
     BaseForm,
