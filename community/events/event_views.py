@@ -57,8 +57,10 @@ def _list_page(template_args: dict, past: bool):
     page = queries.events_page(query, page_arg(), current_app.config["EVENTS_PER_PAGE"])
     kept = filters.as_args()
     form = EventFilterForm(MultiDict({**kept, "free": "y" if filters.free_only else ""}))
+    what = f"{filters.kind.value}s" if filters.kind else "events"
     return render_template(
         "events/index.html",
+        heading=f"{'Past' if past else 'Upcoming'} {what}",
         page=page,
         form=form,
         filters=kept,
