@@ -1,7 +1,8 @@
 """Who may do what: every route of the app against every role, in one table.
 
-Roles: visitor (signed out), member (no part in anything), author (wrote the post and its
-comment), mentor (has a profile and a pending request), mentee (sent that request),
+Roles: visitor (signed out), member (no part in anything but a pending event of their own),
+author (wrote the post and its comment, organises the published event), mentor (has a
+profile and a pending request), mentee (sent that request, is going to the event),
 moderator, admin, suspended. Outcomes: a status code, or LOGIN for a redirect to sign in.
 
 ``test_every_route_is_in_the_matrix`` reads ``app.url_map``: a new route fails the suite
@@ -9,6 +10,8 @@ until someone decides, here, who may use it.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -18,7 +21,9 @@ from community.discussions import comment_services
 from community.discussions.comment_models import Step
 from community.extensions import db
 from community.notifications.services import notify
+from community.timeutil import utcnow
 from tests.conftest import login_as, make_post, make_user
+from tests.events_support import answer, make_event, make_published_event
 from tests.mentorship_support import REQUEST_TEXT, make_mentor, make_request
 
 ROLES = ("visitor", "member", "author", "mentor", "mentee", "moderator", "admin", "suspended")
@@ -48,6 +53,15 @@ def participants(mentor, mentee) -> dict:
     return expect(404, mentor=mentor, mentee=mentee)
 
 
+def pending_event(organiser, staff, visitor=LOGIN) -> dict:
+    """A pending event exists only for its organiser (the member) and staff: 404 to others."""
+    return {**expect(404, member=organiser, moderator=staff, admin=staff), "visitor": visitor}
+
+
+def moderators(status, **overrides) -> dict:
+    return expect(403, moderator=status, admin=status, **overrides)
+
+
 POST_FORM = {"title": "A plan that worked", "body": "Three steps, in order."}
 PROFILE_FORM = {
     "headline": "Lawyer turned product manager",
@@ -62,6 +76,25 @@ NEW_MEMBER = {
     "email": "brand-new@example.com",
     "password": "a long enough password",
     "confirm": "a long enough password",
+}
+
+
+def _local(days: int, hour: int) -> str:
+    """A ``datetime-local`` value ``days`` from today, as the event form takes it."""
+    moment = utcnow() + timedelta(days=days)
+    return moment.strftime(f"%Y-%m-%dT{hour:02d}:00")
+
+
+EVENT_FORM = {
+    "title": "Data careers meetup",
+    "kind": "meetup",
+    "format": "in_person",
+    "starts_at": _local(30, 18),
+    "ends_at": _local(30, 20),
+    "timezone": "Europe/Berlin",
+    "location": "Kulturbrauerei, Berlin",
+    "free": "y",
+    "description": "Short talks by members who moved into data.",
 }
 
 #: (method, path, form data, expected outcome per role)
@@ -144,6 +177,40 @@ MATRIX = [
     ("POST", "/mentorship/{request}/complete", None, participants(302, 302)),
     ("POST", "/mentorship/{request}/cancel", None, participants(302, 302)),
     ("POST", "/mentorship/{request}/retrospective", {"body": "It helped."}, participants(302, 302)),
+    # Events: the published one is the author's, the mentee is going; the pending one is
+    # the member's.
+    ("GET", "/events/", None, everyone(200)),
+    ("GET", "/events/past", None, everyone(200)),
+    ("GET", "/events.ics", None, everyone(200)),
+    ("GET", "/events/{event}", None, everyone(301)),
+    ("GET", "/events/{event}/{event_slug}", None, everyone(200)),
+    ("GET", "/events/{event}.ics", None, everyone(200)),
+    ("GET", "/events/{pending}/{pending_slug}", None, pending_event(200, 200, visitor=404)),
+    ("GET", "/events/{pending}.ics", None, pending_event(200, 200, visitor=404)),
+    ("GET", "/events/mine", None, expect(200)),
+    ("GET", "/events/new", None, writers(200)),
+    ("POST", "/events/new", EVENT_FORM, writers(302)),
+    ("GET", "/events/{event}/edit", None, author_only(200)),
+    ("POST", "/events/{event}/edit", EVENT_FORM, author_only(302)),
+    # Staff see a pending event but only its organiser edits it.
+    ("GET", "/events/{pending}/edit", None, pending_event(200, 403)),
+    ("POST", "/events/{event}/rsvp", {"status": "going"}, writers(302)),
+    ("POST", "/events/{event}/rsvp", {"status": "cancel"}, writers(302)),
+    # The organiser and staff see the pending event: the refusal is a message on its page.
+    ("POST", "/events/{pending}/rsvp", {"status": "going"}, pending_event(302, 302)),
+    ("POST", "/events/{pending}/approve", None, pending_event(403, 302)),
+    ("POST", "/events/{pending}/reject", {"reject-reason": "Off topic"}, pending_event(403, 302)),
+    # Approving a listed event: not the members' move (403); moderators read that it is listed.
+    ("POST", "/events/{event}/approve", None, moderators(302)),
+    (
+        "POST",
+        "/events/{event}/cancel",
+        {"cancel-reason": "Venue closed"},
+        moderators(302, author=302),
+    ),
+    ("POST", "/events/{pending}/cancel", {}, pending_event(302, 302)),
+    # Moderation
+    ("GET", "/mod/", None, moderators(200)),
 ]
 
 
@@ -175,6 +242,12 @@ def world(app):
         notify(users["member"], "reply", "Someone replied", "/", actor=users["author"])
         db.session.commit()
     request = make_request(users["mentee"], mentor_profile)
+    with app.test_request_context():
+        event = make_published_event(
+            users["author"], users["moderator"], title="Career-change webinar"
+        )
+        answer(event, users["mentee"], "going")
+        pending = make_event(users["member"], title="Pending meetup")
     from community.notifications.models import Notification
 
     notification = db.session.scalar(
@@ -186,6 +259,10 @@ def world(app):
         "comment": comment.id,
         "request": request.id,
         "notification": notification,
+        "event": event.id,
+        "event_slug": event.slug,
+        "pending": pending.id,
+        "pending_slug": pending.slug,
     }
     return users, values
 
