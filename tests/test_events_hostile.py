@@ -261,7 +261,7 @@ def _cancelled(olga, mod) -> Event:
 
 EVENTS_NOT_OPEN = {
     "pending": (lambda olga, mod: make_event(olga, title="Waiting"), "not published yet"),
-    "rejected": (_rejected, "not published yet"),
+    "rejected": (_rejected, "was not approved"),
     "past": (
         lambda olga, mod: move_to_past(make_published_event(olga, mod)),
         "This event is over.",

@@ -14,9 +14,12 @@ import pytest
 
 from community.accounts.models import Role
 from community.content import render_markdown
+from community.events.models import EventState
 from community.extensions import db
 from community.mentorship.models import MentorProfile, MentorshipRequest
+from community.timeutil import utcnow
 from tests.conftest import login_as, make_post, make_user
+from tests.events_support import make_event
 
 #: Values for a ``<int:...>`` variable: beyond every column type, negative, junk.
 HOSTILE_INTS = ["0", "2147483648", "9223372036854775808", "9" * 26, "-1", "1e3"]
@@ -37,6 +40,8 @@ HOSTILE_QUERIES = [
     f"page=0&sort={'x' * 5000}&tag={'t' * 5000}&q={'q' * 20000}&language={'l' * 5000}",
     "page=-1&page=3&sort=new&sort=top&step=networking&step=plan",
     "page=abc&accepting=yes&expertise=ai-ml&tag=%E2%80%8B",
+    "kind=webinar&format=in_person&from_date=0001-01-01&to_date=9999-12-31&free=y",
+    "from_date=2027-02-30&to_date=2027-13-01&kind=%3Cscript%3E&format=" + "f" * 5000,
     "page=1e3&q=%22unbalanced&q=NEAR(a%20b)",
     "post_id=2",
     "slug=x",
@@ -64,6 +69,19 @@ HOSTILE_FORM = {
     "password": "x" * 5000,
     "display_name": "\u202eadmin",
     "open": "1",
+    "kind": "<script>",
+    "format": "in_person\x00",
+    "starts_at": "9999-12-31T23:59",
+    "ends_at": "0001-01-01T00:00",
+    "location": "L" * 5000,
+    "url": "javascript:alert(1)",
+    "registration_url": "https://" + "x" * 5000,
+    "website": "//evil.example",
+    "price": "\u202e" * 200,
+    "step": "../",
+    "status": "going\x00",
+    "reject-reason": " " * 400,
+    "cancel-reason": "R" * 5000,
 }
 
 
@@ -86,9 +104,15 @@ def world(app):
     )
     db.session.add(request)
     db.session.commit()
+    # The member organises a published event, so the walk reaches its edit and cancel forms.
+    event = make_event(member)
+    event.state = EventState.PUBLISHED
+    event.published_at = utcnow()
+    db.session.commit()
     values = {
+        "event_id": event.id,
         "post_id": post.id,
-        "slug": post.slug,
+        "slug": post.slug,  # posts and events share the name; a wrong slug redirects
         "username": mentor.username,
         "request_id": request.id,
         "comment_id": 1,

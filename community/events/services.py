@@ -235,6 +235,8 @@ def refusal_to_rsvp(member: User, event: Event) -> str | None:
         return "Your account can't RSVP."
     if event.is_cancelled:
         return "This event is cancelled."
+    if event.state == EventState.REJECTED:
+        return "This event was not approved, so it takes no answers."
     if not event.is_listed:
         return "This event is not published yet."
     if event.has_ended():
