@@ -1,13 +1,17 @@
-"""Load benchmark: a 1,000-comment thread against a bare endpoint of the same app.
+"""Load benchmark: a 1,000-comment thread and the events pages against a bare endpoint.
 
 Creates a fresh database, seeds the guide, a realistic 1,000-comment thread (about 300
 top-level comments, replies nested 3-4 deep, 300-600 characters of Markdown with links
-and emphasis each) and a 10-comment post, starts gunicorn with 2 workers on 127.0.0.1,
-and measures with a small load generator (processes x threads, ``http.client``):
+and emphasis each), a 10-comment post, 40 events of every kind and format (30 to come,
+a full page of the list) and an event 1,000 members are going to, starts gunicorn with
+2 workers on 127.0.0.1, and measures with a small load generator (processes x threads,
+``http.client``):
 
 - ``/healthz`` (the bare endpoint: one ``SELECT 1``),
 - the 1,000-comment post page for a visitor and for a signed-in member,
-- the 10-comment post page for a visitor.
+- the 10-comment post page for a visitor,
+- the upcoming events list, unfiltered and ``?kind=webinar``, for a visitor,
+- the page of the event with 1,000 going, for a visitor.
 
 Prints requests per second, p50 and p99 for each, comments delivered per second, and
 the ratios the performance targets are stated in. Bounded in time; talks only to
@@ -31,16 +35,26 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+# The project first, and not this folder: bench/markdown.py would shadow the Markdown package.
+sys.path[:] = [str(ROOT)] + [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+
+if TYPE_CHECKING:
+    from community.accounts.models import User
+    from community.events.models import Event
 
 HOST = "127.0.0.1"
 MEMBER = ("bench-member", "bench member password")
 TARGET_COMMENT_RATIO = 35  # comments/s on the big page vs bare requests/s, for a visitor
 TARGET_MEMBER_SHARE = 1 / 3
 TARGET_SMALL_RATIO = 1 / 7
+TARGET_EVENTS_RATIO = 1 / 4  # events list req/s vs bare req/s, for a visitor
 TARGET_TAIL = 3
+EVENTS = 40
+EVENT_CROWD = 1_000
 
 
 def free_port() -> int:
@@ -79,12 +93,74 @@ def seed(database_url: str) -> dict:
         seed_thread(small, authors, total=10, top_level=4, max_depth=3, seed=8)
         db.session.commit()
         seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        crowded = seed_events(authors)
+        db.session.commit()
         return {
             "big": f"/posts/{big.id}/{big.slug}",
             "small": f"/posts/{small.id}/{small.slug}",
+            "crowded": f"/events/{crowded.id}/{crowded.slug}",
             "member_id": member.id,
             "seed_seconds": seconds,
+            "events_seconds": time.perf_counter() - started,
         }
+
+
+def seed_events(authors: list[User]) -> Event:
+    """``EVENTS`` events through the services, as members submit them and a moderator
+    approves them (every kind, format and several zones, tagged, some paid), a quarter of
+    them moved to the past on their rows (services refuse new events that start there),
+    and one event ``EVENT_CROWD`` members answer "going" to, through the RSVP service.
+    Returns that event."""
+    from datetime import timedelta
+
+    from community.accounts.models import Role, User
+    from community.accounts.services import register_user
+    from community.events import services
+    from community.events.models import EventFormat, EventKind
+    from community.extensions import db
+    from community.timeutil import utcnow
+
+    moderator = register_user(
+        "bench-moderator", "bench-moderator@example.com", secrets.token_hex(8), Role.MODERATOR
+    )
+    kinds, formats = list(EventKind), list(EventFormat)
+    zones = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC", "Africa/Lagos")
+    soon = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    events = []
+    for number in range(EVENTS + 1):
+        kind, format = kinds[number % 4], formats[number // 4 % 3]
+        starts_at = soon + timedelta(days=number, hours=number % 5)
+        details = services.EventDetails(
+            title=f"{kind.label} for career changers, part {number}",
+            kind=kind,
+            format=format,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            timezone=zones[number % len(zones)],
+            location="Kulturbrauerei, Berlin" if format.has_place else "",
+            url="https://meet.example.com/bench" if format.has_link else "",
+            is_free=number % 3 != 0,
+            price="" if number % 3 != 0 else "€20",
+            description="What worked, what didn't, and questions from the room. " * 4,
+            tags=["career-change", ("data", "product", "automation")[number % 3]],
+        )
+        event = services.submit_event(authors[number % len(authors)], details)
+        events.append(services.approve_event(event, moderator))
+    *listed, crowded = events
+    for days_ago, event in enumerate(listed[: EVENTS // 4], start=1):
+        event.starts_at = utcnow() - timedelta(days=days_ago * 7)
+        event.ends_at = event.starts_at + timedelta(hours=2)
+    crowd = [
+        User(username=f"going{n:04d}", email=f"going{n:04d}@example.com")
+        for n in range(EVENT_CROWD)
+    ]
+    db.session.add_all(crowd)
+    db.session.flush()
+    for member in crowd:
+        services.rsvp(crowded, member, "going")
+    db.session.flush()
+    return crowded
 
 
 def request(path: str, cookie: str | None = None, method: str = "GET", body: str | None = None):
@@ -212,27 +288,30 @@ def main() -> int:
     print(f"database: {database_url.split('@')[-1]}")
     urls = seed(database_url)
     print(f"seeded 1,010 comments in {urls['seed_seconds']:.1f} s")
+    print(f"seeded {EVENTS + 1} events and {EVENT_CROWD:,} RSVPs in {urls['events_seconds']:.1f} s")
 
     server = start_gunicorn(database_url, workdir / "gunicorn.log")
     try:
         cookie = sign_in()
-        shown = {}
-        for name, path, session in (
-            ("bare", "/healthz", None),
-            ("big", urls["big"], None),
-            ("big-member", urls["big"], cookie),
-            ("small", urls["small"], None),
-        ):
-            for _ in range(20):  # warm both workers' caches and connections
-                status, _, body = request(path, session)
-                assert status == 200, (path, status)
-            shown[name] = body.count(b'<article class="comment')
         scenarios = [
             ("bare endpoint /healthz", "bare", "/healthz", None),
             ("1,000-comment post, visitor", "big", urls["big"], None),
             ("1,000-comment post, member", "big-member", urls["big"], cookie),
             ("10-comment post, visitor", "small", urls["small"], None),
+            ("events list, visitor", "events", "/events/", None),
+            ("events list ?kind=webinar, visitor", "webinars", "/events/?kind=webinar", None),
+            ("event with 1,000 going, visitor", "crowded", urls["crowded"], None),
         ]
+        shown, events_shown = {}, {}
+        for _, name, path, session in scenarios:
+            for _ in range(20):  # warm both workers' caches and connections
+                status, _, body = request(path, session)
+                assert status == 200, (path, status)
+            shown[name] = body.count(b'<article class="comment')
+            events_shown[name] = body.count(b'<li class="event-card')
+            if name == "crowded":
+                going = re.search(rb"(\d+) going", body)
+                events_shown[name] = int(going.group(1)) if going else 0
         # Scenarios take turns in short rounds, so a burst of other work on the
         # machine lands on all of them alike instead of on whichever ran then.
         samples = {key: ([], 0.0) for _, key, _, _ in scenarios}
@@ -250,7 +329,7 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)
-    report(results, shown, options)
+    report(results, shown, events_shown, options)
     if not options.keep:
         for path in sorted(workdir.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
@@ -258,7 +337,7 @@ def main() -> int:
     return 0
 
 
-def report(results: dict, shown: dict, options) -> None:
+def report(results: dict, shown: dict, events_shown: dict, options) -> None:
     bare = results["bare"]["rps"]
     concurrency = options.processes * options.threads
     print(
@@ -282,6 +361,13 @@ def report(results: dict, shown: dict, options) -> None:
     big = results["big"]["rps"] * shown["big"] / bare
     member = results["big-member"]["rps"] * shown["big-member"] / bare
     small = results["small"]["rps"] / bare
+    listing = {key: results[key]["rps"] / bare for key in ("events", "webinars")}
+    crowded = results["crowded"]["rps"] / bare
+    print(
+        f"\nevents list shows {events_shown['events']} events, ?kind=webinar "
+        f"{events_shown['webinars']}; the event page says {events_shown['crowded']:,} going "
+        f"(1/{1 / crowded:.2f} of bare req/s)"
+    )
     tails = {key: row["p99"] / row["p50"] for key, row in results.items()}
     member_target = TARGET_COMMENT_RATIO * TARGET_MEMBER_SHARE
     checks = [
@@ -296,6 +382,13 @@ def report(results: dict, shown: dict, options) -> None:
         (
             f"10-comment post: 1/{1 / small:.2f} of bare req/s (target >= 1/7)",
             small >= TARGET_SMALL_RATIO,
+        ),
+        *(
+            (
+                f"{label}: 1/{1 / listing[key]:.2f} of bare req/s (target >= 1/4)",
+                listing[key] >= TARGET_EVENTS_RATIO,
+            )
+            for key, label in (("events", "events list"), ("webinars", "events ?kind=webinar"))
         ),
         (
             "p99 <= 3 x p50 everywhere: "
