@@ -88,6 +88,8 @@ BASE_SETTINGS = {
     "NOTIFICATIONS_PER_PAGE": 30,
     "MENTORS_PER_PAGE": 20,
     "EVENTS_PER_PAGE": 20,
+    #: How long a process reuses the events list's tag suggestions (they only help typing).
+    "EVENT_TAG_SUGGESTIONS_SECONDS": 300,
     #: Top-level comments per thread page; each comes with its whole subtree.
     "COMMENTS_PER_PAGE": 100,
     #: Write limits (Flask-Limiter syntax), per member; see ``community/limits.py``.

@@ -102,6 +102,8 @@ def make_test_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Each test empties the database: suggestions read in an earlier one would be stale.
+        "EVENT_TAG_SUGGESTIONS_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config)

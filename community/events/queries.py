@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from community.accounts.models import User
 from community.discussions.models import Tag
@@ -106,9 +108,21 @@ def past_query(filters: EventFilters = EventFilters()) -> Select:
     return _filtered(query, filters).order_by(Event.starts_at.desc(), Event.id.desc())
 
 
+#: What a list's card shows: no organiser, tags or description, which only the event
+#: page needs (loading them would double the list's cost). Lazy, not forbidden: an
+#: object the session already holds stays usable by a page that does need them.
+CARD_ONLY = (
+    lazyload(Event.organiser),
+    lazyload(Event.tags),
+    defer(Event.description_md),
+    defer(Event.description_html),
+)
+
+
 def events_page(query: Select, page: int, per_page: int):
-    """One page of a list: the events, their organisers (joined) and tags (one IN query)."""
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    """One page of a list, as cards: one query for the events and one for the total."""
+    cards = query.options(*CARD_ONLY)
+    return db.paginate(cards, page=page, per_page=per_page, error_out=False)
 
 
 def upcoming_for_home(limit: int) -> list[Event]:
@@ -118,7 +132,10 @@ def upcoming_for_home(limit: int) -> list[Event]:
     """
     soonest = list(
         db.session.scalars(
-            upcoming_query().where(Event.state == EventState.PUBLISHED).limit(limit * 3)
+            upcoming_query()
+            .where(Event.state == EventState.PUBLISHED)
+            .options(*CARD_ONLY)
+            .limit(limit * 3)
         )
     )
     if len(soonest) <= limit:
@@ -212,8 +229,24 @@ def answered_by(user: User) -> list[tuple[Event, RsvpStatus]]:
     return [(event, status) for event, status in rows]
 
 
+_tag_suggestions: tuple[float, str, list[str]] | None = None
+
+
 def tag_names_in_use() -> list[str]:
-    """Tags of events to come, for the filter's suggestions."""
+    """Tags of events to come, for the filter's suggestions; read once per process every
+    ``EVENT_TAG_SUGGESTIONS_SECONDS`` (per database): hints may lag, the list never does."""
+    global _tag_suggestions
+    now, database = monotonic(), str(db.engine.url)
+    if _tag_suggestions and _tag_suggestions[1] == database:
+        read_at, _, names = _tag_suggestions
+        if now - read_at < current_app.config["EVENT_TAG_SUGGESTIONS_SECONDS"]:
+            return names
+    names = _read_tag_names()
+    _tag_suggestions = (now, database, names)
+    return names
+
+
+def _read_tag_names() -> list[str]:
     return list(
         db.session.scalars(
             select(Tag.name)
