@@ -100,6 +100,13 @@ def demo_data() -> None:
             f"Added {len(demo.usernames)} demo members, {demo.posts} discussions, "
             f"{demo.comments} comments and {demo.mentors} mentors with open places."
         )
+        if demo.events:
+            events = demo.events
+            click.echo(
+                f"Added {events.upcoming} upcoming and {events.past} past events "
+                f"({events.cancelled} cancelled, {events.rsvps} RSVPs) and "
+                f"{events.pending} waiting for review at /mod/."
+            )
     else:
         click.echo("Demo data already present; the demo members have a new password.")
     click.echo(f"Sign in as {', '.join(demo.usernames)} with the password: {demo.password}")

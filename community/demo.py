@@ -24,7 +24,7 @@ from community.discussions.comment_models import PATH_SEGMENT, Comment, Outcome,
 from community.discussions.comment_services import Experience, bump_thread, create_comment
 from community.discussions.models import Post
 from community.discussions.services import create_post, seed_guide
-from community.events.demo import seed_demo_events
+from community.events.demo import DemoEvents, seed_demo_events
 from community.extensions import db
 from community.mentorship.profiles import save_profile
 
@@ -172,6 +172,7 @@ class DemoData:
     posts: int = 0
     comments: int = 0
     mentors: int = 0
+    events: DemoEvents | None = None
     #: False when the demo members were already there: only their password is new.
     created: bool = True
 
@@ -225,7 +226,7 @@ def seed_demo_data() -> DemoData:
         if expertise:
             _offer_mentoring(member, start, goal, expertise)
             summary.mentors += 1
-    seed_demo_events(members, None, rng)
+    summary.events = seed_demo_events(members, None, rng)
     db.session.flush()
     return summary
 

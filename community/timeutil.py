@@ -20,8 +20,14 @@ def timezone_names() -> tuple[str, ...]:
     return ("UTC", *names)
 
 
+@cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_names())
+
+
 def is_timezone(name: str) -> bool:
-    return name in timezone_names()
+    """Whether ``name`` is a zone the forms offer (every page's times ask this)."""
+    return name in _timezone_set()
 
 
 #: Zones most members pick, offered first in event forms; the rest follow alphabetically.

@@ -44,7 +44,7 @@ from community.forms import (
     strip_whitespace,
     visible_text_required,
 )
-from community.timeutil import COMMON_TIMEZONES, local_to_utc, timezone_names
+from community.timeutil import COMMON_TIMEZONES, is_timezone, local_to_utc, timezone_names
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 DATETIME_MESSAGE = "Enter a date and time, like 2027-03-14 18:30."
@@ -175,7 +175,7 @@ class EventForm(BaseForm):
             getattr(self, name).render_kw = {"step": 60}
 
     def validate_timezone(self, field) -> None:
-        if field.data not in timezone_names():
+        if not is_timezone(field.data):
             raise ValidationError("Choose a time zone from the list.")
 
     def validate_tags(self, field) -> None:
@@ -187,12 +187,12 @@ class EventForm(BaseForm):
                 raise ValidationError(f'"{name[:30]}" is not a tag: letters, digits and hyphens.')
 
     def _instant(self, field) -> datetime | None:
-        if field.data is None or self.timezone.data not in timezone_names():
+        if field.data is None or not is_timezone(self.timezone.data):
             return None
         return local_to_utc(field.data, self.timezone.data)
 
     def validate_starts_at(self, field) -> None:
-        if field.data is None or self.timezone.data not in timezone_names():
+        if field.data is None or not is_timezone(self.timezone.data):
             return
         if not YEARS[0] <= field.data.year <= YEARS[1]:
             raise ValidationError(f"Enter a date between {YEARS[0]} and {YEARS[1]}.")
