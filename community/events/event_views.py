@@ -6,8 +6,11 @@ work (``@transactional``) under a write limit; GETs never write.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from community import permissions
@@ -51,21 +54,34 @@ def _filters() -> EventFilters:
     )
 
 
+@lru_cache(maxsize=256)
+def filter_form(endpoint: str, kept: tuple[tuple[str, str], ...]) -> Markup:
+    """The list's filter form for one set of cleaned filters, rendered once per process.
+
+    It depends on nothing else (no CSRF on a GET form), and rendering its widgets costs
+    as much as the rest of the list; ``kept`` is bounded, so the cache is too.
+    """
+    form = EventFilterForm(MultiDict(kept))
+    return Markup(
+        render_template("events/_filters.html", form=form, endpoint=endpoint, filters=dict(kept))
+    )
+
+
 def _list_page(template_args: dict, past: bool):
     filters = _filters()
+    endpoint = "events.past" if past else "events.index"
     query = queries.past_query(filters) if past else queries.upcoming_query(filters)
     page = queries.events_page(query, page_arg(), current_app.config["EVENTS_PER_PAGE"])
     kept = filters.as_args()
-    form = EventFilterForm(MultiDict({**kept, "free": "y" if filters.free_only else ""}))
     what = f"{filters.kind.value}s" if filters.kind else "events"
     return render_template(
         "events/index.html",
         heading=f"{'Past' if past else 'Upcoming'} {what}",
         page=page,
-        form=form,
+        filter_form=filter_form(endpoint, tuple(sorted(kept.items()))),
         filters=kept,
         past=past,
-        endpoint="events.past" if past else "events.index",
+        endpoint=endpoint,
         viewer_zone=filters.timezone,
         **template_args,
     )
