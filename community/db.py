@@ -19,7 +19,7 @@ from datetime import UTC
 from functools import wraps
 from typing import Any
 
-from flask import g, make_response
+from flask import flash, g, make_response
 from sqlalchemy import DateTime, Enum, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -42,6 +42,30 @@ class Refused(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Forbidden(Refused):
+    """A refusal of a move that is not the actor's to make: answered 403, never flashed."""
+
+
+def attempt(action: Callable[[], Any], success: str = "") -> bool:
+    """Run one service call for a view that answers with a flash and a redirect.
+
+    A refusal the member can act on ("the event is full") is flashed and the unit of
+    work discarded, so nothing half-done is stored; a ``Forbidden`` one escapes to
+    ``@transactional``, which answers 403. True when the action went through.
+    """
+    try:
+        action()
+    except Forbidden:
+        raise
+    except Refused as refusal:
+        discard()
+        flash(refusal.message, "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
 
 
 def _hooks() -> list[Callable[[], Any]]:

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.db import discard, transactional
+from community.db import attempt, discard, transactional
 from community.events import services
 from community.events.blueprint import bp
 from community.events.event_views import event_url, get_visible_event_or_404
@@ -69,15 +69,10 @@ def approve(event_id: int):
     event = get_visible_event_or_404(event_id)
     if not permissions.may_make_event_move("approve", current_user, event):
         abort(403)
-    try:
-        services.approve_event(event, current_user)
-    except services.NotAllowed:
-        raise
-    except services.EventRefused as refusal:
-        discard()
-        flash(refusal.message, "error")
-        return redirect(_back(event))
-    flash(f"{event.title} is approved and listed.", "success")
+    attempt(
+        lambda: services.approve_event(event, current_user),
+        f"{event.title} is approved and listed.",
+    )
     return redirect(_back(event))
 
 
@@ -124,13 +119,8 @@ def cancel(event_id: int):
         discard()
         flash(form.reason.errors[0] if form.reason.errors else "Try again.", "error")
         return redirect(event_url(event))
-    try:
-        services.cancel_event(event, current_user, form.reason.data or "")
-    except services.NotAllowed:
-        raise
-    except services.EventRefused as refusal:
-        discard()
-        flash(refusal.message, "error")
-        return redirect(event_url(event))
-    flash(f"{event.title} is cancelled. It stays listed, marked cancelled.", "success")
+    attempt(
+        lambda: services.cancel_event(event, current_user, form.reason.data or ""),
+        f"{event.title} is cancelled. It stays listed, marked cancelled.",
+    )
     return redirect(event_url(event))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from community.db import Refused
+from community.db import Forbidden, Refused
 from community.discussions.comment_models import Step
 from community.events.models import EventFormat, EventKind
 from community.timeutil import is_timezone, utcnow
@@ -26,7 +26,7 @@ class EventRefused(Refused):
     """A refused action; ``str(error)`` is shown to the member as is."""
 
 
-class NotAllowed(EventRefused):
+class NotAllowed(EventRefused, Forbidden):
     """The actor may not make this move at all: the view answers 403."""
 
 

@@ -16,7 +16,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.db import discard, transactional
+from community.db import attempt, transactional
 from community.limits import write_limit
 from community.mentorship import conversation, queries, services
 from community.mentorship.blueprint import bp
@@ -142,21 +142,12 @@ def _perform(mentorship: MentorshipRequest, action: Callable[[], object], succes
 
     An overdue request is stored as expired instead, once, and the step goes no further.
     A refusal by the workflow stores nothing and is flashed; ``NotAllowed`` escapes to
-    ``@transactional``, which answers 403.
+    ``@transactional``, which answers 403 (``db.attempt``).
     """
     if services.expire_if_overdue(mentorship):
         flash(EXPIRED_REFUSAL, "error")
     else:
-        try:
-            action()
-        except services.NotAllowed:
-            raise
-        except services.MentorshipError as refusal:
-            discard()
-            flash(str(refusal), "error")
-        else:
-            if success:
-                flash(success, "success")
+        attempt(action, success)
     return redirect(url_for(".show", request_id=mentorship.id))
 
 

@@ -21,7 +21,7 @@ from community import permissions
 from community.accounts.models import User
 from community.accounts.services import on_delete
 from community.content import render_markdown
-from community.db import Refused, lock_row, take_write_lock
+from community.db import Forbidden, Refused, lock_row, take_write_lock
 from community.extensions import db
 from community.mentorship import queries
 from community.mentorship.models import (
@@ -47,7 +47,7 @@ class MentorshipError(Refused):
     """A refused action; ``str(error)`` is shown to the member as is."""
 
 
-class NotAllowed(MentorshipError):
+class NotAllowed(MentorshipError, Forbidden):
     """The actor has no part in this move (or may not write): the view answers 403."""
 
 
