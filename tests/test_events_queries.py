@@ -7,6 +7,7 @@ notification badge.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from community.events.models import EventFormat, EventKind, Rsvp, RsvpStatus
 from community.extensions import db
 from community.timeutil import utcnow
 from tests.conftest import count_queries, login_as, make_user
-from tests.events_support import answer, event_details, make_event, publish
+from tests.events_support import answer, details_of, event_details, make_event, publish
 
 SIGNED_IN = 2  # the viewer's sign-in (session joined to the user) and the unread badge
 
@@ -223,3 +224,47 @@ def test_home_sends_the_same_statements_for_2_or_30_events(client, moderator_id,
     many, home = statements(client, "/")
     assert few == many == cap
     assert home.count('<li class="event-card') == 4
+
+
+def _crowd(count: int, prefix: str) -> list[User]:
+    """``count`` members inserted in one statement."""
+    rows = [
+        {"username": f"{prefix}{n}", "email": f"{prefix}{n}@example.com", "password_hash": "x"}
+        for n in range(count)
+    ]
+    db.session.execute(insert(User), rows)
+    db.session.commit()
+    return list(db.session.scalars(select(User).where(User.username.like(f"{prefix}%"))))
+
+
+def _statements_to(action) -> int:
+    """Statements ``action`` sends. SQLite inserts many rows one statement at a time (in
+    process, no round trip), so there the notification inserts are left out; PostgreSQL
+    sends them as one batch, and every statement counts."""
+    with count_queries() as sent:
+        action()
+        db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        sent = [sql for sql in sent if not sql.startswith("INSERT INTO notifications")]
+    return len(sent)
+
+
+def _seat_then_cancel(size: int, mod: User) -> tuple[int, int]:
+    """Statements to seat ``size`` waiting members at once, then to cancel (telling all)."""
+    event = make_event(mod, title=f"Crowded {size}", capacity=1)
+    for member in _crowd(size + 1, f"w{size}-"):
+        answer(event, member)
+    more_seats = dataclasses.replace(details_of(event), capacity=size + 1)
+    seating = _statements_to(lambda: services.edit_event(event, mod, more_seats))
+    db.session.expire_all()
+    stored = db.session.get(type(event), event.id)
+    assert (stored.going_count, stored.waitlist_count) == (size + 1, 0)
+    cancelling = _statements_to(lambda: services.cancel_event(stored, mod, "Venue closed."))
+    return seating, cancelling
+
+
+def test_seating_a_waitlist_and_telling_attendees_do_not_grow_with_the_crowd(app):
+    """Raising the capacity seats everyone waiting with one read, and cancelling tells
+    every attendee with one read, for 3 members or 40."""
+    mod = make_user("mod", role=Role.MODERATOR)
+    assert _seat_then_cancel(3, mod) == _seat_then_cancel(40, mod)

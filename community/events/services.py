@@ -12,6 +12,7 @@ Services flush; the request commits once.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from community import permissions
 from community.accounts.models import User
@@ -203,7 +204,10 @@ def cancel_event(event: Event, actor: User, reason: str = "") -> Event:
 def _tell_attendees(event: Event, message: str, actor: User | None) -> None:
     """Notify every member who answered the event (going, interested or waiting)."""
     answers = db.session.scalars(
-        select(Rsvp).where(Rsvp.event_id == event.id).order_by(Rsvp.id)
+        select(Rsvp)
+        .where(Rsvp.event_id == event.id)
+        .options(joinedload(Rsvp.user))
+        .order_by(Rsvp.id)
     ).all()
     for answer in answers:
         notify(answer.user, "event_changed", message, event_path(event), actor=actor)
@@ -291,31 +295,38 @@ def rsvp(event: Event, member: User, choice: str) -> RsvpStatus | None:
 def _fill_free_seats(event: Event) -> None:
     """Seat waiting members, first come first served, while seats are free; tell each.
 
+    One query reads as many as there are free seats, whatever the length of the line.
+
     Only for an event still to happen: nobody is seated at one that is off or over.
     """
     if event.state != EventState.PUBLISHED or event.has_ended():
         return
-    while event.waitlist_count and not event.is_full:
-        first = db.session.scalar(
-            select(Rsvp)
-            .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.WAITLISTED)
-            .order_by(Rsvp.responded_at, Rsvp.id)
-            .limit(1)
-        )
-        if first is None:  # the counter drifted; the rows are the truth
-            event.waitlist_count = 0
-            break
-        first.status = RsvpStatus.GOING
-        first.responded_at = utcnow()
-        _count(event, RsvpStatus.WAITLISTED, -1)
-        _count(event, RsvpStatus.GOING, +1)
-        db.session.flush()
+    if not event.waitlist_count or event.is_full:
+        return
+    waiting = (
+        select(Rsvp)
+        .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.WAITLISTED)
+        .options(joinedload(Rsvp.user))
+        .order_by(Rsvp.responded_at, Rsvp.id)
+    )
+    if event.capacity is not None:
+        waiting = waiting.limit(event.seats_left)
+    seated = db.session.scalars(waiting).all()
+    now = utcnow()
+    for answer in seated:
+        answer.status = RsvpStatus.GOING
+        answer.responded_at = now
         notify(
-            first.user,
+            answer.user,
             "event_seat",
             f"A seat opened up: you're going to {event.title}.",
             event_path(event),
         )
+    _count(event, RsvpStatus.WAITLISTED, -len(seated))
+    _count(event, RsvpStatus.GOING, +len(seated))
+    if not event.is_full:  # every waiting member is seated (a drifted counter is mended)
+        event.waitlist_count = 0
+    db.session.flush()
 
 
 def rsvp_of(member: User, event: Event) -> Rsvp | None:
