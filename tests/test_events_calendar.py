@@ -25,6 +25,7 @@ from tests.events_support import (
     JOIN_URL,
     LOCATION,
     answer,
+    details_of,
     event_details,
     make_event,
     move_to_past,
@@ -367,3 +368,34 @@ def test_downloads_only_read_in_a_fixed_number_of_queries(client, moderator):
     assert len(one) <= 3
     written = ("INSERT", "UPDATE", "DELETE")
     assert [s for s in few + more + one if s.lstrip().upper().startswith(written)] == []
+
+
+def test_feed_is_built_again_only_when_an_event_in_it_changes(client, moderator):
+    event = make_event(moderator, title="Portfolio clinic")
+    assert "Portfolio clinic" in vevents(download(client, "/events.ics"))
+
+    with count_queries() as unchanged:
+        assert "Portfolio clinic" in vevents(download(client, "/events.ics"))
+    renamed = dataclasses.replace(details_of(event), title="Portfolio review clinic")
+    services.edit_event(event, moderator, renamed)
+    db.session.commit()
+    after_edit = vevents(download(client, "/events.ics"))
+    services.cancel_event(event, moderator, "Speaker ill.")
+    db.session.commit()
+    after_cancel = vevents(download(client, "/events.ics"))
+
+    assert len(unchanged) == 1  # the version check alone
+    assert list(after_edit) == ["Portfolio review clinic"]
+    assert str(after_cancel["Portfolio review clinic"]["STATUS"]) == "CANCELLED"
+
+
+def test_feed_shortens_long_descriptions_and_the_event_file_keeps_them(client, moderator):
+    words = " ".join(f"word{number}" for number in range(400))
+    event = make_event(moderator, title="Long read", description=words)
+
+    in_feed = str(vevents(download(client, "/events.ics"))["Long read"]["DESCRIPTION"])
+    in_file = str(vevents(download(client, f"/events/{event.id}.ics"))["Long read"]["DESCRIPTION"])
+
+    assert "word399" in in_file and "word399" not in in_feed
+    assert " …" in in_feed and in_feed.endswith(f"/events/{event.id}/{event.slug}")
+    assert len(in_feed) < 600

@@ -48,12 +48,15 @@ def event_calendar(
     url_for_event: Callable[[Event], str],
     name: str,
     url_for_organiser: Callable[[User], str] | None = None,
+    description_chars: int | None = None,
 ) -> bytes:
     """One VCALENDAR holding a VEVENT per event, with the time zones they use.
 
     ``url_for_event`` gives the event page's absolute URL (``URL`` and the end of
     ``DESCRIPTION``); ``url_for_organiser`` the organiser's profile, used as the
     ``ORGANIZER`` address (the event page when not given or when the account is gone).
+    ``description_chars`` shortens each description (a feed of hundreds of events: folding
+    long text is most of the cost); the event page's URL always ends it.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -64,7 +67,14 @@ def event_calendar(
     events = list(events)
     for event in events:
         calendar.add_component(
-            _vevent(event, domain, show_link(event), url_for_event(event), url_for_organiser)
+            _vevent(
+                event,
+                domain,
+                show_link(event),
+                url_for_event(event),
+                url_for_organiser,
+                description_chars,
+            )
         )
     if events:
         first, last = _span(events)
@@ -78,6 +88,7 @@ def _vevent(
     show_link: bool,
     page_url: str,
     url_for_organiser: Callable[[User], str] | None,
+    description_chars: int | None = None,
 ) -> CalendarEvent:
     vevent = CalendarEvent()
     vevent.add("uid", event_uid(event, domain))
@@ -88,7 +99,7 @@ def _vevent(
     vevent.add("summary", event.title)
     vevent.add("dtstart", to_zone(event.starts_at, event.timezone))
     vevent.add("dtend", to_zone(event.ends_at, event.timezone))
-    vevent.add("description", _description(event, show_link, page_url))
+    vevent.add("description", _description(event, show_link, page_url, description_chars))
     vevent.add("url", page_url)
     location = _location(event, show_link)
     if location:
@@ -120,12 +131,14 @@ def _location(event: Event, show_link: bool) -> str:
     return event.url if show_link else ""
 
 
-def _description(event: Event, show_link: bool, page_url: str) -> str:
+def _description(event: Event, show_link: bool, page_url: str, chars: int | None = None) -> str:
     parts = []
     if event.state == EventState.CANCELLED:
         reason = f": {event.cancellation_reason}" if event.cancellation_reason else "."
         parts.append(f"This event is cancelled{reason}")
     text = plain_description(event.description_html)
+    if chars is not None and len(text) > chars:
+        text = text[:chars].rsplit(maxsplit=1)[0] + " …"
     if text:
         parts.append(text)
     if event.format.has_link and event.url:

@@ -22,12 +22,15 @@ from community.events import queries, services
 from community.events.blueprint import bp
 from community.events.calendar import event_calendar
 from community.events.models import Event
+from community.extensions import db
 
 #: How long a shared cache or a calendar app may keep a public download before asking again.
 EVENT_MAX_AGE = 300
 FEED_MAX_AGE = 900
 FEED_NAME = "Pathways events"
 FEED_FILENAME = "pathways-events.ics"
+#: Each event's description in the feed is cut to this; its page (linked) has the rest.
+FEED_DESCRIPTION_CHARS = 500
 
 
 @bp.route("/events/<int:event_id>.ics")
@@ -54,9 +57,23 @@ def event_ics(event_id: int):
     )
 
 
+#: The latest all-upcoming calendar this process built: (key, bytes).
+_feed: tuple[tuple, bytes] | None = None
+
+
 @bp.route("/events.ics")
 def calendar():
-    body = event_calendar(
+    """Built again only when an event in it changed (``queries.calendar_version``): calendar
+    apps poll it, and building hundreds of entries costs a fraction of a second."""
+    global _feed
+    key = (str(db.engine.url), calendar_domain(), *queries.calendar_version())
+    if _feed is None or _feed[0] != key:
+        _feed = (key, _build_feed())
+    return _calendar_response(_feed[1], FEED_FILENAME, FEED_FILENAME, max_age=FEED_MAX_AGE)
+
+
+def _build_feed() -> bytes:
+    return event_calendar(
         queries.upcoming_for_calendar(),
         domain=calendar_domain(),
         # As a visitor would see it: the feed is fetched without anyone's session.
@@ -64,8 +81,8 @@ def calendar():
         url_for_event=event_url,
         name=FEED_NAME,
         url_for_organiser=organiser_url,
+        description_chars=FEED_DESCRIPTION_CHARS,
     )
-    return _calendar_response(body, FEED_FILENAME, FEED_FILENAME, max_age=FEED_MAX_AGE)
 
 
 def calendar_domain() -> str:

@@ -33,7 +33,7 @@ from community.timeutil import utcnow
 #: The members named on an event page; the rest are counted ("and 970 more").
 ATTENDEES_SHOWN = 24
 #: Events in the all-upcoming calendar (``/events.ics``).
-CALENDAR_EVENTS_MAX = 500
+CALENDAR_EVENTS_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,25 @@ def upcoming_for_home(limit: int) -> list[Event]:
 def upcoming_for_calendar() -> list[Event]:
     """Every listed event not yet over, for the subscribed calendar (capped)."""
     return list(db.session.scalars(upcoming_query().limit(CALENDAR_EVENTS_MAX)))
+
+
+def calendar_version() -> tuple:
+    """What changes whenever the all-upcoming calendar would: one aggregate row.
+
+    A new, edited, approved or cancelled event moves a timestamp; one that ends leaves
+    the count.
+    """
+    upcoming = upcoming_query().order_by(None).subquery()
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(),
+                func.max(upcoming.c.updated_at),
+                func.max(upcoming.c.published_at),
+                func.max(upcoming.c.cancelled_at),
+            ).select_from(upcoming)
+        ).one()
+    )
 
 
 def get_event(event_id: int) -> Event | None:
