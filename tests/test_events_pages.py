@@ -20,6 +20,7 @@ from community.discussions import services as posts
 from community.discussions.comment_models import Step
 from community.events import services
 from community.events.models import Event, EventFormat, EventKind, EventState, Rsvp, RsvpStatus
+from community.events.queries import QUEUE_SHOWN
 from community.extensions import db
 from community.notifications.models import Notification
 from community.timeutil import utcnow
@@ -550,3 +551,16 @@ def test_home_puts_webinars_first_when_more_are_coming(app, client, olga, mod):
     home = page(client, "/")
     names = ["Late webinar", *(f"Meetup {day}" for day in range(1, 5))]
     assert titles_in_order(home, names) == ["Late webinar", "Meetup 1", "Meetup 2", "Meetup 3"]
+
+
+def test_the_queue_shows_the_oldest_fifty_and_counts_the_rest(client, olga, mod):
+    for number in range(QUEUE_SHOWN + 3):
+        make_event(olga, title=f"Waiting {number:02d}")
+    login_as(client, mod)
+
+    page = text_of(client.get("/mod/"))
+
+    assert page.count('class="card queue-item"') == QUEUE_SHOWN
+    assert "Waiting 00" in page and f"Waiting {QUEUE_SHOWN:02d}" not in page
+    assert f'<span class="badge">{QUEUE_SHOWN + 3}</span>' in page
+    assert "3 more waiting" in page

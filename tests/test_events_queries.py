@@ -34,8 +34,9 @@ EVENT = 3
 #: Signed in, the viewer's own answer is read too; one waiting reads their place in line.
 EVENT_MEMBER = EVENT + SIGNED_IN + 1
 EVENT_WAITING = EVENT_MEMBER + 1
-#: Moderation queue: the pending events with organisers (joined) and their tags.
-QUEUE = 2 + SIGNED_IN
+#: Moderation queue: the first pending events with organisers (joined), their tags, and
+#: how many are waiting in all.
+QUEUE = 3 + SIGNED_IN
 #: Home: the guide, recent posts, mentors with room, the next events (cards only).
 HOME = 4
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm import defer, lazyload
 
 from community.accounts.models import User
 from community.discussions.models import Tag
@@ -32,6 +32,10 @@ from community.timeutil import utcnow
 
 #: The members named on an event page; the rest are counted ("and 970 more").
 ATTENDEES_SHOWN = 24
+#: Events waiting for review shown at once in the moderation queue (the oldest first).
+QUEUE_SHOWN = 50
+#: A member's own events and answers shown on "Your events".
+OWN_EVENTS_SHOWN = 100
 #: Events in the all-upcoming calendar (``/events.ics``).
 CALENDAR_EVENTS_MAX = 200
 
@@ -206,12 +210,13 @@ def waitlist_position(event: Event, rsvp: Rsvp | None) -> int | None:
 
 
 def pending_events() -> list[Event]:
-    """Events waiting for review, oldest submission first (the moderation queue)."""
+    """The oldest ``QUEUE_SHOWN`` events waiting for review (the moderation queue)."""
     return list(
         db.session.scalars(
             select(Event)
             .where(Event.state == EventState.PENDING)
             .order_by(Event.created_at, Event.id)
+            .limit(QUEUE_SHOWN)
         )
     )
 
@@ -229,10 +234,12 @@ def organised_by(user: User) -> list[Event]:
             .where(Event.organiser_id == user.id)
             .order_by(
                 case((Event.ends_at > now, 0), else_=1),
-                Event.starts_at,
+                case((Event.ends_at > now, Event.starts_at)),  # to come: soonest first
+                Event.starts_at.desc(),  # past: latest first
                 Event.id,
             )
-            .options(joinedload(Event.organiser), selectinload(Event.tags))
+            .options(*CARD_ONLY)
+            .limit(OWN_EVENTS_SHOWN)
         )
     )
 
@@ -244,6 +251,8 @@ def answered_by(user: User) -> list[tuple[Event, RsvpStatus]]:
         .join(Rsvp, Rsvp.event_id == Event.id)
         .where(Rsvp.user_id == user.id, *_listed(), Event.ends_at > utcnow())
         .order_by(Event.starts_at, Event.id)
+        .options(*CARD_ONLY)
+        .limit(OWN_EVENTS_SHOWN)
     )
     return [(event, status) for event, status in rows]
 

@@ -22,5 +22,6 @@ def queue():
     return render_template(
         "moderation/queue.html",
         pending_events=event_queries.pending_events(),
+        pending_event_count=event_queries.pending_count(),
         viewer_zone=viewer_timezone(),
     )
