@@ -27,10 +27,7 @@ def viewer_timezone() -> str:
 
 def format_datetime(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     """A timestamp in the viewer's time zone, with the zone's abbreviation."""
-    if moment is None:
-        return ""
-    local = to_zone(moment, viewer_timezone())
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return format_in_zone(moment, viewer_timezone(), fmt)
 
 
 def format_in_zone(moment: datetime | None, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:

@@ -55,13 +55,17 @@ def text_arg(name: str, limit: int = 100) -> str:
     return value.strip()[:limit]
 
 
+def choice(enum_class: type[E], value: str | None, default: E | None = None) -> E | None:
+    """``value`` as a member of ``enum_class``, or ``default`` when it is not one."""
+    try:
+        return enum_class(value) if value else default
+    except ValueError:
+        return default
+
+
 def enum_arg(name: str, enum_class: type[E]) -> E | None:
     """``?name=`` as a member of ``enum_class``, or None when it names none."""
-    value = request.args.get(name, "")
-    try:
-        return enum_class(value) if value and len(value) <= 40 else None
-    except ValueError:
-        return None
+    return choice(enum_class, request.args.get(name))
 
 
 def date_arg(name: str, years: tuple[int, int] = (2000, 2100)) -> date | None:

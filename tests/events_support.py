@@ -71,35 +71,10 @@ def details_of(event: Event) -> services.EventDetails:
     )
 
 
-def make_event(
-    organiser: User,
-    *,
-    title: str = "Career-change webinar",
-    kind: EventKind = EventKind.WEBINAR,
-    format: EventFormat = EventFormat.ONLINE,
-    starts_in: timedelta = timedelta(days=7),
-    hours: float = 2,
-    timezone: str = "Europe/Berlin",
-    capacity: int | None = None,
-    **details: Any,
-) -> Event:
-    """An event submitted through ``services.submit_event`` and committed.
-
-    Pending for a member, published at once for a moderator.
-    """
-    event = services.submit_event(
-        organiser,
-        event_details(
-            title=title,
-            kind=kind,
-            format=format,
-            starts_in=starts_in,
-            hours=hours,
-            timezone=timezone,
-            capacity=capacity,
-            **details,
-        ),
-    )
+def make_event(organiser: User, **details: Any) -> Event:
+    """An event submitted through ``services.submit_event`` and committed; ``details`` are
+    ``event_details``'s. Pending for a member, published at once for a moderator."""
+    event = services.submit_event(organiser, event_details(**details))
     db.session.commit()
     return event
 

@@ -21,7 +21,6 @@ from community.discussions.forms import CommentForm, EditCommentForm, FlagForm
 from community.discussions.post_views import comment_form_for, render_post_page
 from community.discussions.routing import (
     back_to,
-    choice,
     get_comment_or_404,
     get_post_or_404,
     permalink_url,
@@ -31,6 +30,7 @@ from community.discussions.thread_rendering import comment_context
 from community.errors import render_error
 from community.extensions import db
 from community.limits import write_limit
+from community.urls import choice
 
 
 def _experience_from(form: CommentForm) -> service.Experience | None:

@@ -17,11 +17,11 @@ from community.discussions.comment_models import Comment, Step
 from community.discussions.forms import CommentForm, PostForm
 from community.discussions.models import TAG_MAX, Post, normalise_tag
 from community.discussions.queries import CommentSort, PostSort
-from community.discussions.routing import ThreadView, choice, get_post_or_404, post_url
+from community.discussions.routing import ThreadView, get_post_or_404, post_url
 from community.discussions.thread_rendering import post_thread, slot
 from community.extensions import db
 from community.limits import write_limit
-from community.urls import page_arg, text_arg
+from community.urls import choice, page_arg, text_arg
 
 bp.add_app_template_global(slot, "comment_slot")
 

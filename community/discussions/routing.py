@@ -9,8 +9,6 @@ from a request: anything else in a query string is dropped, so ``?_external=1`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import request, url_for
@@ -20,17 +18,7 @@ from community.discussions.models import Post
 from community.discussions.queries import CommentSort
 from community.extensions import db
 from community.redirects import safe_next_url
-from community.urls import page_arg
-
-E = TypeVar("E", bound=Enum)
-
-
-def choice(enum_class: type[E], value: str | None, default: E | None = None) -> E | None:
-    """``value`` as a member of ``enum_class``, or ``default`` when it is not one."""
-    try:
-        return enum_class(value) if value else default
-    except ValueError:
-        return default
+from community.urls import choice, page_arg
 
 
 def get_post_or_404(post_id: int) -> Post:

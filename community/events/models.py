@@ -74,6 +74,10 @@ class EventState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+#: States in which a published event stays public (a cancelled one stays, marked).
+LISTED_STATES = (EventState.PUBLISHED, EventState.CANCELLED)
+
+
 @dataclass(frozen=True)
 class Transition:
     sources: tuple[EventState, ...]
@@ -179,10 +183,7 @@ class Event(db.Model):
     @property
     def is_listed(self) -> bool:
         """Public: published, or cancelled after it was published (it stays, marked)."""
-        return self.published_at is not None and self.state in (
-            EventState.PUBLISHED,
-            EventState.CANCELLED,
-        )
+        return self.published_at is not None and self.state in LISTED_STATES
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())

@@ -19,6 +19,7 @@ from sqlalchemy.orm import defer, lazyload
 from community.accounts.models import User
 from community.discussions.models import Tag
 from community.events.models import (
+    LISTED_STATES,
     Event,
     EventFormat,
     EventKind,
@@ -69,9 +70,6 @@ class EventFilters:
 
 def _listed():
     return (Event.published_at.is_not(None), Event.state.in_(LISTED_STATES))
-
-
-LISTED_STATES = (EventState.PUBLISHED, EventState.CANCELLED)
 
 
 def _day_start(day: date, zone: str) -> datetime:
