@@ -54,6 +54,8 @@ def settings_from_environment(instance_path: str) -> dict:
         **_optional_int("MENTORSHIP_REQUEST_EXPIRY_DAYS"),
         **_optional_int("MENTORSHIP_MAX_OPEN_REQUESTS"),
         **_optional_int("PROXY_FIX_X_FOR", minimum=0),
+        **_optional_int("FLAGS_TO_HIDE"),
+        **_optional_int("NEW_MEMBER_HOLD_DAYS", minimum=0),
         "PATHWAYS_ENV": _environment(),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
@@ -117,6 +119,14 @@ BASE_SETTINGS = {
     "THREAD_CACHE_CHARS": 32_000_000,
     #: A pending request unanswered this many days expires (env MENTORSHIP_REQUEST_EXPIRY_DAYS).
     "MENTORSHIP_REQUEST_EXPIRY_DAYS": 14,
+    #: Distinct members whose flags hide a post or comment until a moderator reviews it
+    #: (env FLAGS_TO_HIDE).
+    "FLAGS_TO_HIDE": 3,
+    #: For this many days after joining, a member's posts with links wait for a moderator
+    #: (env NEW_MEMBER_HOLD_DAYS; 0 turns the guard off).
+    "NEW_MEMBER_HOLD_DAYS": 3,
+    "MODERATION_QUEUE_PER_PAGE": 20,
+    "MODERATION_LOG_PER_PAGE": 50,
     #: Pending requests a mentee may have at once (env MENTORSHIP_MAX_OPEN_REQUESTS).
     "MENTORSHIP_MAX_OPEN_REQUESTS": 3,
 }

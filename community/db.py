@@ -162,6 +162,27 @@ def lock_row(model: type, row_id: int) -> Any:
     ).scalar_one()
 
 
+def change_once(model: type, row_id: int, condition: Any, **values: Any) -> bool:
+    """Set ``values`` on the row if ``condition`` still holds, in one conditional UPDATE.
+
+    True when this call changed it. Of two moderators hiding one comment at the same
+    moment, one changes it and the other is told it is done: each state change happens
+    once, whatever the engine. Loaded copies of the row are refreshed on next access.
+    """
+    result = db.session.execute(
+        update(model)
+        .where(model.id == row_id, condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        return False
+    instance = db.session.identity_map.get(db.session.identity_key(model, row_id))
+    if instance is not None:
+        db.session.expire(instance, list(values))
+    return True
+
+
 def value_enum(enum_class: type[enum.Enum]) -> Enum:
     """A column type storing an enum's values ("in_person"), not its names, as VARCHAR(20)."""
     return Enum(

@@ -28,7 +28,59 @@ def can_moderate(user: Any) -> bool:
 
 
 def can_grant_roles(user: Any) -> bool:
-    return is_member(user) and user.role == Role.ADMIN
+    """Admins grant and revoke roles (while not suspended themselves)."""
+    return can_write(user) and user.role == Role.ADMIN
+
+
+def can_moderate_content(user: Any, subject_id: int | None) -> bool:
+    """Hide, restore, feature, dismiss flags: never on the moderator's own content."""
+    return can_moderate(user) and subject_id != user.id
+
+
+def can_handle_review(user: Any, review: Any) -> bool:
+    """A queue item is for moderators other than the member it is about."""
+    return can_moderate_content(user, review.subject_id)
+
+
+def can_suspend(user: Any, member: Any) -> bool:
+    """Moderators suspend members; only admins suspend moderators; nobody suspends an admin
+    (an admin first loses the role) or themselves."""
+    if not can_moderate(user) or member.id == user.id or member.is_deleted:
+        return False
+    if member.role == Role.ADMIN:
+        return False
+    return member.role == Role.MEMBER or user.role == Role.ADMIN
+
+
+def can_view_post(user: Any, post: Any) -> bool:
+    """A post held for review is its author's and moderators' until let through."""
+    return not post.is_held or (is_member(user) and post.author_id == user.id) or can_moderate(user)
+
+
+def can_read_post(user: Any, post: Any) -> bool:
+    """Hidden posts show their words (and why) to the author and moderators only."""
+    return post.is_public or (is_member(user) and post.author_id == user.id) or can_moderate(user)
+
+
+def can_flag_post(user: Any, post: Any) -> bool:
+    return can_write(user) and post.author_id != user.id and post.is_public
+
+
+def can_flag_event(user: Any, event: Any) -> bool:
+    return can_write(user) and event.organiser_id != user.id and event.is_listed
+
+
+def can_flag_member(user: Any, member: Any) -> bool:
+    return can_write(user) and member.id != user.id and not member.is_deleted
+
+
+def can_flag_message(user: Any, message: Any) -> bool:
+    """The other participant flags a private message; nobody else ever sees it."""
+    return (
+        can_write(user)
+        and message.author_id != user.id
+        and can_view_mentorship(user, message.request)
+    )
 
 
 def can_edit_post(user: Any, post: Any) -> bool:
@@ -114,8 +166,8 @@ def can_create_post(user: Any) -> bool:
 
 
 def can_comment(user: Any, post: Any) -> bool:
-    """Members comment on any post that is not locked."""
-    return can_write(user) and not post.is_locked
+    """Members comment on any listed post that is not locked."""
+    return can_write(user) and not post.is_locked and post.is_public
 
 
 def _own(user: Any, comment: Any) -> bool:
@@ -133,7 +185,12 @@ def can_delete_comment(user: Any, comment: Any) -> bool:
 
 def can_vote(user: Any, comment: Any) -> bool:
     """Members vote on others' live comments, never on their own."""
-    return can_write(user) and not _own(user, comment) and comment.deleted_at is None
+    return (
+        can_write(user)
+        and not _own(user, comment)
+        and comment.deleted_at is None
+        and comment.hidden_at is None
+    )
 
 
 def can_endorse(user: Any, comment: Any) -> bool:
@@ -142,7 +199,8 @@ def can_endorse(user: Any, comment: Any) -> bool:
 
 
 def can_flag(user: Any, comment: Any) -> bool:
-    return can_vote(user, comment)
+    """Flag another member's live comment (a hidden one is already with moderators)."""
+    return can_vote(user, comment) and not comment.is_hidden
 
 
 def can_view_revisions(user: Any, comment: Any) -> bool:
@@ -229,6 +287,15 @@ TEMPLATE_PREDICATES = {
     "can_write": can_write,
     "can_moderate": can_moderate,
     "can_grant_roles": can_grant_roles,
+    "can_moderate_content": can_moderate_content,
+    "can_handle_review": can_handle_review,
+    "can_suspend": can_suspend,
+    "can_view_post": can_view_post,
+    "can_read_post": can_read_post,
+    "can_flag_post": can_flag_post,
+    "can_flag_event": can_flag_event,
+    "can_flag_member": can_flag_member,
+    "can_flag_message": can_flag_message,
     "can_edit_post": can_edit_post,
     "can_view_mentorship": can_view_mentorship,
     "can_act_on_mentorship": can_act_on_mentorship,

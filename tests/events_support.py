@@ -81,7 +81,7 @@ def make_event(organiser: User, **details: Any) -> Event:
 
 def publish(event: Event, moderator: User) -> Event:
     """Approve a pending event, as a moderator would, and commit."""
-    event = services.approve_event(event, moderator)
+    event = services.approve_event(event, moderator, "Fits the event guidelines.")
     db.session.commit()
     return event
 

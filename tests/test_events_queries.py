@@ -72,7 +72,7 @@ def add_events(moderator_id: int, count: int, *, past: int = 0) -> None:
                 price="" if number // 2 % 2 == 0 else "€10",
             ),
         )
-        made.append(services.approve_event(event, moderator))
+        made.append(services.approve_event(event, moderator, "Fits the event guidelines."))
     for days_ago, event in enumerate(made[count - past :], start=1):
         event.starts_at = utcnow() - timedelta(days=days_ago)
         event.ends_at = event.starts_at + timedelta(hours=2)

@@ -243,7 +243,7 @@ def test_description_is_sanitised_markdown(olga):
 def test_approve_publishes_and_tells_the_organiser(olga, mod):
     event = make_event(olga)
 
-    services.approve_event(event, mod)
+    services.approve_event(event, mod, "Fits the event guidelines.")
     db.session.commit()
 
     event = stored(event)
@@ -290,18 +290,20 @@ def test_reject_records_the_reason_and_tells_the_organiser(olga, mod):
 def event_in_state(state: EventState, organiser: User, moderator: User) -> Event:
     event = make_event(organiser)
     if state == S.PUBLISHED:
-        services.approve_event(event, moderator)
+        services.approve_event(event, moderator, "Fits the event guidelines.")
     elif state == S.REJECTED:
         services.reject_event(event, moderator, "Off topic.")
     elif state == S.CANCELLED:
-        services.cancel_event(services.approve_event(event, moderator), organiser)
+        services.cancel_event(
+            services.approve_event(event, moderator, "Fits the event guidelines."), organiser
+        )
     db.session.commit()
     return event
 
 
 def make_move(move: str, event: Event, actor: User) -> Event:
     if move == "approve":
-        return services.approve_event(event, actor)
+        return services.approve_event(event, actor, "Fits the event guidelines.")
     if move == "reject":
         return services.reject_event(event, actor, "Off topic.")
     return services.cancel_event(event, actor, "Speaker ill.")
@@ -1046,12 +1048,15 @@ def test_event_predicates_by_person_and_state(olga, mod):
         False,
     ]
     assert not permissions.can_edit_event(olga, past)
-    assert [permissions.can_approve_event(u, pending) for u in (member, olga, mod)] == [
+    assert [
+        permissions.can_approve_event(u, pending, "Fits the event guidelines.")
+        for u in (member, olga, mod)
+    ] == [
         False,
         False,
         True,
     ]
-    assert not permissions.can_approve_event(mod, published)
+    assert not permissions.can_approve_event(mod, published, "Fits the event guidelines.")
     assert permissions.can_reject_event(mod, pending) and not permissions.can_reject_event(
         mod, published
     )
@@ -1085,7 +1090,7 @@ def test_a_pending_event_that_is_over_can_be_rejected_not_approved(olga, mod):
     event = move_to_past(make_event(olga))
 
     with pytest.raises(services.EventRefused, match="over"):
-        services.approve_event(event, mod)
+        services.approve_event(event, mod, "Fits the event guidelines.")
     db.session.rollback()
     services.reject_event(event, mod, "It took place before anyone reviewed it.")
     db.session.commit()
@@ -1098,7 +1103,7 @@ def test_a_suspended_moderator_reviews_nothing(olga):
     event = make_event(olga)
 
     with pytest.raises(services.NotAllowed):
-        services.approve_event(event, suspended_mod)
+        services.approve_event(event, suspended_mod, "Fits the event guidelines.")
     db.session.rollback()
 
     assert stored(event).state == EventState.PENDING

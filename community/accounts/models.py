@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The end of a suspension with an end date; NULL while ``suspended_at`` is set means
+    #: until a moderator lifts it. The record and the reason are a ``Suspension``.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
@@ -70,7 +73,18 @@ class User(UserMixin, db.Model):
 
     @property
     def is_suspended(self) -> bool:
-        return self.suspended_at is not None
+        """Suspended members read but don't write; a dated suspension ends by itself."""
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > utcnow()
+
+    @classmethod
+    def not_suspended(cls):
+        """The SQL twin of ``not is_suspended``, for lists that leave suspended members out."""
+        return or_(
+            cls.suspended_at.is_(None),
+            and_(cls.suspended_until.is_not(None), cls.suspended_until <= utcnow()),
+        )
 
     @property
     def is_moderator(self) -> bool:

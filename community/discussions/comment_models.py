@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -92,6 +92,11 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A deleted comment with replies shows as "[deleted]"; without replies it is not shown.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set by a moderator: members see "[removed by a moderator]"; the author sees why.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: Chosen by a moderator for the home page's "Experiences that worked".
+    featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     #: Set when shared as an experience under the guide.
     is_experience: Mapped[bool] = mapped_column(default=False)
@@ -113,6 +118,15 @@ class Comment(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_visible(self) -> bool:
+        """Counted and readable by everyone: neither deleted nor hidden."""
+        return self.deleted_at is None and self.hidden_at is None
 
     @property
     def step_values(self) -> list[Step]:
@@ -180,38 +194,3 @@ class CommentRevision(db.Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When the edit replaced it.
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
-class FlagReason(enum.StrEnum):
-    SPAM = "spam"
-    ABUSE = "abuse"
-    OFF_TOPIC = "off_topic"
-    OTHER = "other"
-
-
-FLAG_REASON_LABELS = {
-    FlagReason.SPAM: "Spam or advertising",
-    FlagReason.ABUSE: "Harassment or abuse",
-    FlagReason.OFF_TOPIC: "Off topic",
-    FlagReason.OTHER: "Something else",
-}
-
-
-class CommentFlag(db.Model):
-    """A member asking moderators to look at a comment; the moderation queue reads these."""
-
-    __tablename__ = "comment_flags"
-    __table_args__ = (UniqueConstraint("comment_id", "reporter_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[FlagReason] = mapped_column(
-        Enum(FlagReason, native_enum=False, length=20, values_callable=_values)
-    )
-    details: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    #: Set by a moderator when the flag is dealt with (moderation queue).
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

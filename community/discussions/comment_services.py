@@ -15,17 +15,15 @@ from sqlalchemy import delete, select, update
 from community.accounts.models import User
 from community.accounts.services import export_section
 from community.content import MENTION, render_markdown
-from community.db import Refused, insert_once
+from community.db import Refused, change_once, insert_once
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
     MAX_DEPTH,
     PATH_SEGMENT,
     Comment,
-    CommentFlag,
     CommentRevision,
     ExperienceEndorsement,
     ExperienceStep,
-    FlagReason,
     Outcome,
     Step,
     Vote,
@@ -239,9 +237,31 @@ def delete_comment(comment: Comment) -> None:
     """
     if comment.is_deleted:
         return
+    was_counted = comment.is_visible
     comment.deleted_at = utcnow()
     db.session.flush()
-    bump_thread(comment.post_id, comments=-1)
+    bump_thread(comment.post_id, comments=-1 if was_counted else 0)
+
+
+def set_hidden(comment: Comment, reason: str | None) -> bool:
+    """Hide a comment with ``reason`` (members then see it removed), or restore it (None).
+
+    False when the comment already was as asked (another moderator was first). The
+    post's count of visible comments follows, and cached renderings go stale.
+    """
+    hiding = reason is not None
+    condition = Comment.hidden_at.is_(None) if hiding else Comment.hidden_at.is_not(None)
+    changed = change_once(
+        Comment,
+        comment.id,
+        condition,
+        hidden_at=utcnow() if hiding else None,
+        hidden_reason=reason or "",
+    )
+    if changed:
+        counted = 0 if comment.is_deleted else (-1 if hiding else 1)
+        bump_thread(comment.post_id, comments=counted)
+    return changed
 
 
 def _check_not_own(comment: Comment, user: User, what: str) -> None:
@@ -310,21 +330,6 @@ def _adjust(column, comment: Comment, delta: int) -> None:
     )
     db.session.expire(comment, [column.key])
     bump_thread(comment.post_id)
-
-
-def flag_comment(comment: Comment, reporter: User, reason: FlagReason, details: str = "") -> None:
-    """Ask moderators to look at a comment; one open flag per member and comment."""
-    _check_not_own(comment, reporter, "flag")
-    added = insert_once(
-        CommentFlag,
-        comment_id=comment.id,
-        reporter_id=reporter.id,
-        reason=reason,
-        details=details.strip(),
-        created_at=utcnow(),
-    )
-    if not added:
-        raise CommentRefused("You have already flagged this comment.", "reason")
 
 
 @export_section("comments")

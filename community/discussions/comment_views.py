@@ -1,4 +1,4 @@
-"""Comment pages and actions: write, permalink, edit, delete, vote, "worked for me too", flag.
+"""Comment pages and actions: write, permalink, edit, delete, vote, "worked for me too".
 
 Every action is one unit of work (``@transactional``): a refusal shown next to a field
 answers 400, one shown as a flash message calls ``discard()``; both store nothing.
@@ -16,8 +16,8 @@ from community.db import discard, transactional
 from community.discussions import comment_services as service
 from community.discussions import queries
 from community.discussions.blueprint import bp
-from community.discussions.comment_models import Comment, FlagReason, Outcome, Step
-from community.discussions.forms import CommentForm, EditCommentForm, FlagForm
+from community.discussions.comment_models import Comment, Outcome, Step
+from community.discussions.forms import CommentForm, EditCommentForm
 from community.discussions.post_views import comment_form_for, render_post_page
 from community.discussions.routing import (
     back_to,
@@ -179,29 +179,6 @@ def endorse(comment_id: int):
     if action == "clear":
         return _refusable(service.unendorse, comment, "Your mark is removed.")
     return _refusable(service.endorse, comment, "Noted: this worked for you too.")
-
-
-@bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
-@write_limit("flags")
-@login_required
-@transactional
-def flag(comment_id: int):
-    comment = get_comment_or_404(comment_id)
-    if not permissions.can_flag(current_user, comment):
-        abort(403)
-    form = FlagForm()
-    if form.validate_on_submit():
-        try:
-            service.flag_comment(
-                comment, current_user, FlagReason(form.reason.data), form.details.data or ""
-            )
-        except service.CommentRefused as refusal:
-            form.reason.errors.append(refusal.message)
-        else:
-            flash("Thank you. Moderators will look at this comment.", "success")
-            return redirect(permalink_url(comment))
-    status = 400 if form.errors else 200
-    return render_template("discussions/flag.html", form=form, comment=comment), status
 
 
 @bp.route("/comments/<int:comment_id>/revisions")

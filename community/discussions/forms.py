@@ -7,17 +7,15 @@ import re
 from wtforms import (
     HiddenField,
     IntegerField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
-    FLAG_REASON_LABELS,
     OUTCOME_LABELS,
     ROLE_MAX,
     STEP_LABELS,
@@ -150,15 +148,3 @@ class CommentForm(BaseForm):
 
 class EditCommentForm(BaseForm):
     body = _body_field("Comment")
-
-
-class FlagForm(BaseForm):
-    reason = RadioField(
-        "Why should moderators look at this?",
-        choices=[SelectChoice(reason.value, label) for reason, label in FLAG_REASON_LABELS.items()],
-        validators=[InputRequired("Choose a reason.")],
-    )
-    details = TextAreaField(
-        "Details (optional)",
-        validators=[Optional(), Length(max=500, message="Up to 500 characters.")],
-    )

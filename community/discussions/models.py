@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -98,9 +98,34 @@ class Post(db.Model):
     #: Bumped by every change to the thread; rendered threads are cached per version,
     #: so every worker process sees a change on its next read of the post.
     thread_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Set by a moderator: members see "[removed by a moderator]"; the author sees why.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: A new member's post with links waits here, unlisted, until a moderator lets it through.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Chosen by a moderator for the home page.
+    featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(secondary=post_tags, lazy="selectin", order_by=Tag.name)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        """Listed and readable by everyone: neither hidden nor held for review."""
+        return self.hidden_at is None and self.held_at is None
+
+    @classmethod
+    def public(cls):
+        """The SQL twin of ``is_public``, for every list and count members see."""
+        return and_(cls.hidden_at.is_(None), cls.held_at.is_(None))
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.slug}>"

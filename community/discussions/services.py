@@ -15,10 +15,12 @@ from sqlalchemy import delete, select
 from community.accounts.models import Role, User
 from community.accounts.services import export_section
 from community.content import render_markdown
-from community.db import insert_once
+from community.db import change_once, insert_once
+from community.discussions.comment_models import Comment
 from community.discussions.models import Post, PostFollow, Tag, normalise_tag, slug_for
 from community.discussions.queries import get_guide
 from community.extensions import db
+from community.moderation import holds
 from community.timeutil import utcnow
 
 SITE_USERNAME = "pathways"
@@ -38,6 +40,8 @@ def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -
     db.session.add(post)
     db.session.flush()
     follow(post, author)
+    if holds.should_hold(author, post.body_html):
+        holds.hold(post)
     return post
 
 
@@ -51,6 +55,49 @@ def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = No
         post.tags = tags_named(tags)
     post.edited_at = utcnow()
     db.session.flush()
+    if not post.is_held and holds.should_hold(post.author, post.body_html):
+        holds.hold(post)
+
+
+def retitle(post: Post, title: str, tags: Iterable[str]) -> None:
+    """A moderator's correction of the title and tags; the author's words stay theirs."""
+    post.title = title.strip()
+    post.slug = slug_for(title)
+    post.tags = tags_named(tags)
+    db.session.flush()
+
+
+def set_hidden(post: Post, reason: str | None) -> bool:
+    """Hide a post with ``reason`` (it leaves every list), or restore it (None).
+
+    False when it already was as asked (another moderator was first).
+    """
+    hiding = reason is not None
+    return change_once(
+        Post,
+        post.id,
+        Post.hidden_at.is_(None) if hiding else Post.hidden_at.is_not(None),
+        hidden_at=utcnow() if hiding else None,
+        hidden_reason=reason or "",
+    )
+
+
+def release(post: Post) -> bool:
+    """Let a held post through: it is listed from now on."""
+    return change_once(Post, post.id, Post.held_at.is_not(None), held_at=None)
+
+
+def set_switch(post: Post, column: str, on: bool) -> bool:
+    """Turn ``is_locked`` or ``is_pinned`` on or off; False when it already was."""
+    attribute = getattr(Post, column)
+    return change_once(Post, post.id, attribute.is_not(on), **{column: on})
+
+
+def set_featured(item: Post | Comment, on: bool) -> bool:
+    """Feature a post or comment on the home page, or stop; False when it already was."""
+    model = type(item)
+    condition = model.featured_at.is_(None) if on else model.featured_at.is_not(None)
+    return change_once(model, item.id, condition, featured_at=utcnow() if on else None)
 
 
 def tags_named(names: Iterable[str]) -> list[Tag]:

@@ -70,7 +70,7 @@ def approve(event_id: int):
     if not permissions.may_make_event_move("approve", current_user, event):
         abort(403)
     attempt(
-        lambda: services.approve_event(event, current_user),
+        lambda: services.approve_event(event, current_user, request.form.get("reason", "")),
         f"{event.title} is approved and listed.",
     )
     return redirect(_back(event))

@@ -36,6 +36,8 @@ from community.events.rules import (
     check_details,
 )
 from community.extensions import db
+from community.moderation import log, reviews
+from community.moderation.models import Action, ReviewCause, TargetType
 from community.notifications.services import notify
 from community.timeutil import utcnow
 
@@ -144,11 +146,13 @@ def _publish(event: Event, reviewer: User) -> None:
     event.reviewed_at = event.published_at = now
 
 
-def approve_event(event: Event, moderator: User) -> Event:
-    """Publish a pending event and tell its organiser."""
+def approve_event(event: Event, moderator: User, reason: str) -> Event:
+    """Publish a pending event and tell its organiser; the reason goes in the public log."""
     event = _check_move(event, "approve", moderator)
+    reason = log.required_reason(reason)
     _publish(event, moderator)
     db.session.flush()
+    _record(moderator, Action.APPROVE_EVENT, event, reason)
     notify(
         event.organiser,
         "event_approved",
@@ -169,6 +173,7 @@ def reject_event(event: Event, moderator: User, reason: str) -> Event:
     event.reviewed_at = utcnow()
     event.rejection_reason = reason.strip()
     db.session.flush()
+    _record(moderator, Action.REJECT_EVENT, event, event.rejection_reason)
     notify(
         event.organiser,
         "event_rejected",
@@ -182,12 +187,17 @@ def reject_event(event: Event, moderator: User, reason: str) -> Event:
 def cancel_event(event: Event, actor: User, reason: str = "") -> Event:
     """Call an event off; a listed one stays visible, marked cancelled, and attendees hear."""
     event = _check_move(event, "cancel", actor)
+    by_moderator = actor.id != event.organiser_id
+    if by_moderator and not reason.strip():
+        raise EventRefused("Say why the event is cancelled: its organiser is told.", "reason")
     event.state = EventState.CANCELLED
     event.cancelled_by_id = actor.id
     event.cancelled_at = utcnow()
     event.cancellation_reason = reason.strip()
     event.sequence += 1
     db.session.flush()
+    if by_moderator:
+        _record(actor, Action.CANCEL_EVENT, event, event.cancellation_reason)
     because = f": {event.cancellation_reason}" if event.cancellation_reason else "."
     if event.is_listed:
         _tell_attendees(event, f"{event.title} is cancelled{because}", actor)
@@ -199,6 +209,12 @@ def cancel_event(event: Event, actor: User, reason: str = "") -> Event:
         actor=actor,
     )
     return event
+
+
+def _record(moderator: User, action: Action, event: Event, reason: str) -> None:
+    """A moderator's move on someone's event goes in the public log and settles its flags."""
+    reviews.close_open_about(TargetType.EVENT, event.id, moderator, action, (ReviewCause.FLAGS,))
+    log.record(moderator, action, TargetType.EVENT, event.id, reason, event.organiser_id)
 
 
 def _tell_attendees(event: Event, message: str, actor: User | None) -> None:

@@ -43,7 +43,7 @@ def get_profile(user: User) -> MentorProfile | None:
 
 def _listed():
     """Conditions for a profile to be public: the mentor has not left, the account is usable."""
-    return (MentorProfile.left_at.is_(None), User.deleted_at.is_(None), User.suspended_at.is_(None))
+    return (MentorProfile.left_at.is_(None), User.deleted_at.is_(None), User.not_suspended())
 
 
 def get_listed_profile(username: str) -> MentorProfile | None:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from community import permissions
 from community.events import queries as event_queries
+from community.moderation import models  # noqa: F401  (tables)
 from community.moderation.blueprint import bp
 from community.templating import viewer_timezone
 
