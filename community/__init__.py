@@ -51,8 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
     from community.main.views import bp as main_bp
     from community.mentorship import profile_views, request_views  # noqa: F401  (routes)
     from community.mentorship.blueprint import bp as mentorship_bp
+    from community.moderation import content_views, member_views  # noqa: F401  (routes)
     from community.moderation import views as moderation_views  # noqa: F401  (routes)
     from community.moderation.blueprint import bp as moderation_bp
+    from community.moderation.flag_views import register_flag_routes
     from community.notifications.views import bp as notifications_bp
 
     for blueprint in (
@@ -66,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
+    register_flag_routes(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     templating.register_template_helpers(app)

@@ -51,6 +51,17 @@ def unread_notifications() -> int:
     return g.unread_notifications
 
 
+def moderation_waiting() -> int:
+    """Items waiting for a moderator (flags, held posts, appeals, events), for the badge."""
+    if not permissions.can_moderate(current_user):
+        return 0
+    if "moderation_waiting" not in g:
+        from community.moderation.queries import open_counts
+
+        g.moderation_waiting = open_counts()["total"]
+    return g.moderation_waiting
+
+
 def flashed_messages() -> list[tuple[str, str]]:
     """Flash messages, each shown once even when the same one was flashed several times."""
     return list(dict.fromkeys(get_flashed_messages(with_categories=True)))
@@ -70,4 +81,8 @@ def register_template_helpers(app: Flask) -> None:
             for label, endpoint in NAV_SECTIONS
             if endpoint in app.view_functions
         ]
-        return {"nav_sections": sections, "unread_notifications": unread_notifications()}
+        return {
+            "nav_sections": sections,
+            "unread_notifications": unread_notifications(),
+            "moderation_waiting": moderation_waiting(),
+        }

@@ -12,6 +12,12 @@ the cached HTML: the template leaves a slot per comment, and each request fills
 the slots from small fragments rendered once per (comment, viewer state) and
 memoised on the cached entry. The permalink page is small and rendered each time
 through the same templates and slots, so both pages show the same controls.
+
+A comment a moderator hid is the other thing that differs: its author and moderators
+read it (with the reason), everyone else reads "[removed by a moderator]". The
+template renders both versions into a second kind of slot (``hidden_slot``), the
+cached entry keeps them apart, and each viewer is given one: the hidden words never
+reach a visitor or another member, and the thread is still rendered once.
 """
 
 from __future__ import annotations
@@ -48,12 +54,34 @@ from community.templating import viewer_timezone
 #: Unforgeable by member text: a fresh secret per process.
 _SECRET = secrets.token_hex(8)
 _SLOT = re.compile(rf"<!--slot-{_SECRET}-(\d+)-->")
+_HIDDEN = re.compile(
+    rf"<!--hidden-{_SECRET}-(\d+)-->(.*?)<!--or-{_SECRET}-\1-->(.*?)<!--end-{_SECRET}-\1-->",
+    re.DOTALL,
+)
 CSRF_PLACEHOLDER = f"csrf-{_SECRET}"
 
 
 def slot(comment_id: int) -> Markup:
     """Where a comment's per-viewer controls go in the cached HTML."""
     return Markup(f"<!--slot-{_SECRET}-{comment_id}-->")
+
+
+def hidden_slot(comment_id: int, revealed: str, placeholder: str) -> Markup:
+    """A hidden comment's two versions in the cached HTML; each viewer gets one of them."""
+    return Markup(
+        f"<!--hidden-{_SECRET}-{comment_id}-->{revealed}"
+        f"<!--or-{_SECRET}-{comment_id}-->{placeholder}<!--end-{_SECRET}-{comment_id}-->"
+    )
+
+
+def sees_hidden(user, comment) -> bool:
+    """A hidden comment's words (and why it was hidden) are its author's and moderators'."""
+    return (
+        permissions.is_member(user) and comment.author_id == user.id
+    ) or permissions.can_moderate(user)
+
+
+Segment = str | int
 
 
 class SlotComment(NamedTuple):
@@ -67,6 +95,11 @@ class SlotComment(NamedTuple):
     is_experience: bool
     deleted_at: datetime | None
     edited_at: datetime | None
+    hidden_at: datetime | None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @classmethod
     def of(cls, comment) -> SlotComment:
@@ -76,6 +109,7 @@ class SlotComment(NamedTuple):
             comment.is_experience,
             comment.deleted_at,
             comment.edited_at,
+            comment.hidden_at,
         )
 
 
@@ -89,6 +123,7 @@ class ViewerState(NamedTuple):
     can_flag: bool
     can_edit: bool
     can_view_revisions: bool
+    can_moderate: bool
 
     @classmethod
     def of(cls, user, comment: SlotComment, voted: bool, endorsed: bool) -> ViewerState:
@@ -101,13 +136,28 @@ class ViewerState(NamedTuple):
             can_edit=permissions.can_edit_comment(user, comment),
             can_view_revisions=comment.edited_at is not None
             and permissions.can_view_revisions(user, comment),
+            can_moderate=permissions.can_moderate(user),
         )
+
+
+class HiddenSlot(NamedTuple):
+    """A hidden comment's place in the thread: what its author and moderators see
+    (with its controls' slot), and the placeholder everyone else sees."""
+
+    comment_id: int
+    revealed: tuple[Segment, ...]
+    placeholder: tuple[Segment, ...]
+
+
+def _split_slots(html: str) -> list[Segment]:
+    parts = _SLOT.split(html)
+    return [int(part) if index % 2 else part for index, part in enumerate(parts)]
 
 
 @dataclass
 class RenderedThread:
-    #: Alternating HTML strings and comment ids (slots).
-    segments: list[str | int]
+    #: HTML strings, comment ids (controls' slots) and hidden comments' two versions.
+    segments: list[Segment | HiddenSlot]
     comments: dict[int, SlotComment]
     #: Whatever else the page needs from the rendering (pagination, counts).
     meta: dict = field(default_factory=dict)
@@ -121,17 +171,34 @@ class RenderedThread:
     def from_html(
         cls, html: str, comments: dict[int, SlotComment], meta: dict | None = None
     ) -> RenderedThread:
-        parts = _SLOT.split(html)
-        segments: list[str | int] = [
-            int(part) if index % 2 else part for index, part in enumerate(parts)
-        ]
+        parts = _HIDDEN.split(html)
+        segments: list[Segment | HiddenSlot] = []
+        for index in range(0, len(parts), 4):
+            segments.extend(_split_slots(parts[index]))
+            if index + 3 < len(parts):
+                revealed, placeholder = _split_slots(parts[index + 2]), parts[index + 3]
+                hidden = HiddenSlot(
+                    int(parts[index + 1]), tuple(revealed), tuple(_split_slots(placeholder))
+                )
+                segments.append(hidden)
         return cls(segments=segments, comments=comments, meta=meta or {}, size=len(html))
 
     def for_visitor(self) -> Markup:
-        """The thread with every slot empty (no buttons: a visitor can't act)."""
+        """The thread with every slot empty (no buttons: a visitor can't act) and
+        every hidden comment as its placeholder."""
         if self._visitor_html is None:
-            self._visitor_html = "".join(s for s in self.segments if isinstance(s, str))
+            self._visitor_html = "".join(
+                s for s in self._flatten(lambda hidden: False) if isinstance(s, str)
+            )
         return Markup(self._visitor_html)
+
+    def _flatten(self, reveals: Callable[[HiddenSlot], bool]):
+        """The segments with each hidden comment's version chosen by ``reveals``."""
+        for segment in self.segments:
+            if isinstance(segment, HiddenSlot):
+                yield from segment.revealed if reveals(segment) else segment.placeholder
+            else:
+                yield segment
 
     def for_member(self, user, voted: set[int], endorsed: set[int], csrf_token: str) -> Markup:
         """The thread with each comment's controls as this member should see them.
@@ -142,7 +209,12 @@ class RenderedThread:
         controls = get_template_attribute("discussions/_controls.html", "controls")
         states: dict[tuple, ViewerState] = {}
         parts = []
-        for segment in self.segments:
+        moderator = permissions.can_moderate(user)
+
+        def reveals(hidden: HiddenSlot) -> bool:
+            return moderator or sees_hidden(user, self.comments[hidden.comment_id])
+
+        for segment in self._flatten(reveals):
             if isinstance(segment, str):
                 parts.append(segment)
                 continue
@@ -152,12 +224,13 @@ class RenderedThread:
                 comment.is_experience,
                 comment.deleted_at is None,
                 comment.edited_at is None,
+                comment.hidden_at is None,
                 segment in voted,
                 segment in endorsed,
             )
             state = states.get(facts)
             if state is None:
-                state = states[facts] = ViewerState.of(user, comment, facts[4], facts[5])
+                state = states[facts] = ViewerState.of(user, comment, facts[5], facts[6])
             key = (segment, state)
             fragment = self._fragments.get(key)
             if fragment is None:
@@ -304,6 +377,7 @@ def post_thread(
         post.id,
         post.thread_version,
         post.is_locked,
+        post.is_public,
         sort.value,
         step.value if step else None,
         per_page,
