@@ -12,7 +12,6 @@ from community.discussions import queries
 from community.discussions import services as posts
 from community.discussions.comment_models import (
     Comment,
-    CommentFlag,
     ExperienceEndorsement,
     Outcome,
     Step,
@@ -21,6 +20,7 @@ from community.discussions.comment_models import (
 from community.discussions.models import Post
 from community.discussions.queries import DEPTH_CAP
 from community.extensions import db
+from community.moderation.models import Flag
 from community.notifications.models import Notification
 from tests.conftest import login_as, make_post, make_user
 
@@ -486,20 +486,18 @@ def test_reply_notification_leads_to_the_nested_reply(app, client):
     assert "How did you start?" in page and "With a course" in page
 
 
-def test_flag_is_stored_with_a_reason(app, client):
+def test_flag_link_leads_to_the_comment_flag_page_and_stores_the_flag(app, client):
     author = make_user()
-    made = add_comment(app, make_post(author), author, "Spammy")
+    post = make_post(author)
+    made = add_comment(app, post, author, "Spammy")
     login_as(client, make_user())
-    response = client.submit(f"/comments/{made.id}/flag", {})
-    assert response.status_code == 400 and "Choose a reason." in response.get_data(as_text=True)
+    assert f'href="/comments/{made.id}/flag">Flag</a>' in client.get(url_of(post)).get_data(
+        as_text=True
+    )
     response = client.submit(f"/comments/{made.id}/flag", {"reason": "spam", "details": "Ads"})
     assert response.status_code == 302
-    assert "Moderators will look" in client.get(f"/comments/{made.id}").get_data(as_text=True)
-    flag = db.session.scalar(select(CommentFlag))
-    assert (flag.reason.value, flag.details) == ("spam", "Ads")
-    again = client.submit(f"/comments/{made.id}/flag", {"reason": "abuse"})
-    assert "already flagged" in again.get_data(as_text=True)
-    assert count(CommentFlag) == 1
+    flag = db.session.scalar(select(Flag))
+    assert (flag.target_id, flag.reason.value, flag.details) == (made.id, "spam", "Ads")
 
 
 def test_user_text_is_sanitised_in_comments(app, client):

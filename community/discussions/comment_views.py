@@ -53,6 +53,12 @@ def _experience_from(form: CommentForm) -> service.Experience | None:
 def create_comment(post_id: int):
     post = get_post_or_404(post_id)
     if not permissions.can_comment(current_user, post):
+        if post.is_held:
+            return render_error(
+                403, "This post is waiting for a moderator: comments open once it is listed."
+            )
+        if post.is_hidden:
+            return render_error(403, "A moderator removed this post; it accepts no new comments.")
         if post.is_locked:
             return render_error(403, "This discussion is locked; it accepts no new comments.")
         abort(403)
@@ -87,10 +93,15 @@ def create_comment(post_id: int):
 
 def render_permalink(comment: Comment, form: CommentForm | None = None, status: int = 200):
     post = comment.post
+    if not permissions.can_read_post(current_user, post):
+        return render_template(
+            "discussions/permalink.html", post=post, comment=comment, readable=False
+        ), status
     return render_template(
         "discussions/permalink.html",
         post=post,
         comment=comment,
+        readable=True,
         thread_html=comment_context(comment),
         form=comment_form_for(post, parent=comment, form=form),
     ), status

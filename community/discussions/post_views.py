@@ -18,12 +18,13 @@ from community.discussions.forms import CommentForm, PostForm
 from community.discussions.models import TAG_MAX, Post, normalise_tag
 from community.discussions.queries import CommentSort, PostSort
 from community.discussions.routing import ThreadView, get_post_or_404, post_url
-from community.discussions.thread_rendering import post_thread, slot
+from community.discussions.thread_rendering import hidden_slot, post_thread, slot
 from community.extensions import db
 from community.limits import write_limit
 from community.urls import choice, page_arg, text_arg
 
 bp.add_app_template_global(slot, "comment_slot")
+bp.add_app_template_global(hidden_slot, "hidden_slot")
 
 GUIDE_PROMPT = "What steps worked for you?"
 
@@ -80,6 +81,9 @@ def edit_post(post_id: int):
 @bp.route("/posts/<int:post_id>/<slug>")
 def show(post_id: int, slug: str | None = None):
     post = get_post_or_404(post_id)
+    if not permissions.can_read_post(current_user, post):
+        # No redirect to the slug: it would spell out the removed title.
+        return render_template("discussions/show.html", post=post, readable=False)
     view = ThreadView.from_request()
     if slug != post.slug:
         return redirect(post_url(post, **view.query_args()), 301)
@@ -136,13 +140,15 @@ def comment_form_for(
 def render_post_page(
     post: Post, view: ThreadView | None = None, form: CommentForm | None = None, status: int = 200
 ):
-    """The post with one page of its thread and the comment box (``form`` when refused)."""
+    """The post with one page of its thread and the comment box (``form`` when refused),
+    for a viewer who may read it (``can_read_post``)."""
     view = view or ThreadView.from_request()
     thread_html, thread = post_thread(post, view.sort, view.page, view.step, cached=status < 400)
     following = current_user.is_authenticated and queries.is_following(post, current_user)
     return render_template(
         "discussions/show.html",
         post=post,
+        readable=True,
         form=comment_form_for(post, form=form),
         thread_html=thread_html,
         thread=thread,

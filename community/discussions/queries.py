@@ -40,29 +40,73 @@ class PostSort(enum.StrEnum):
 
 
 def posts_query(sort: PostSort = PostSort.ACTIVE, tag: str | None = None) -> Select:
-    """The discussion list: pinned posts first, then the chosen order (authors and tags
-    come with the post: joined and ``selectin``)."""
+    """The discussion list of public posts: pinned first, then the chosen order (authors
+    and tags come with the post: joined and ``selectin``)."""
     order = {
         PostSort.ACTIVE: (Post.last_activity_at.desc(),),
         PostSort.NEW: (Post.created_at.desc(),),
         PostSort.TOP: (Post.comment_count.desc(), Post.last_activity_at.desc()),
     }[sort]
-    query = select(Post).order_by(Post.is_pinned.desc(), *order, Post.id.desc())
+    query = (
+        select(Post).where(Post.public()).order_by(Post.is_pinned.desc(), *order, Post.id.desc())
+    )
     if tag:
         query = query.where(Post.tags.any(Tag.name == tag))
     return query
 
 
 def recent_posts(limit: int) -> list[Post]:
-    """The latest active discussions, the guide left out (the home page shows it apart)."""
+    """Public discussions for the home page: featured ones first (latest featured first),
+    then the most recently active; the guide is left out (the home page shows it apart)."""
     return list(
         db.session.scalars(
             select(Post)
-            .where(Post.is_guide.is_(False))
-            .order_by(Post.last_activity_at.desc(), Post.id.desc())
+            .where(Post.is_guide.is_(False), Post.public())
+            .order_by(
+                Post.featured_at.is_(None),
+                Post.featured_at.desc(),
+                Post.last_activity_at.desc(),
+                Post.id.desc(),
+            )
             .limit(limit)
         )
     )
+
+
+@dataclass
+class WorkedExperience:
+    comment: Comment
+    post_title: str
+    post_is_guide: bool
+
+
+def experiences_that_worked(limit: int) -> list[WorkedExperience]:
+    """The home page's "Experiences that worked": comments moderators featured (latest
+    first), then the guide's experiences most members said worked for them too.
+
+    Only visible comments on public posts. One query: authors and steps are joined.
+    """
+    featured = Comment.featured_at.is_not(None)
+    rows = db.session.execute(
+        select(Comment, Post.title, Post.is_guide)
+        .join(Post, Post.id == Comment.post_id)
+        .where(
+            Comment.deleted_at.is_(None),
+            Comment.hidden_at.is_(None),
+            Post.public(),
+            or_(featured, and_(Comment.is_experience.is_(True), Post.is_guide.is_(True))),
+        )
+        .options(joinedload(Comment.author), joinedload(Comment.steps))
+        .order_by(
+            Comment.featured_at.is_(None),
+            Comment.featured_at.desc(),
+            Comment.endorsement_count.desc(),
+            Comment.created_at.desc(),
+            Comment.id.desc(),
+        )
+        .limit(limit)
+    ).unique()
+    return [WorkedExperience(comment, title, is_guide) for comment, title, is_guide in rows]
 
 
 def get_guide() -> Post | None:
@@ -269,7 +313,8 @@ class StepStats:
 
 
 def experience_stats(post: Post) -> list[StepStats]:
-    """Per guide step: members who shared an experience with it, and how many changed role."""
+    """Per guide step: members who shared an experience with it, and how many changed role
+    (experiences a moderator hid don't count)."""
     changed = case((Comment.outcome == Outcome.CHANGED_ROLE, Comment.author_id))
     rows = db.session.execute(
         select(
@@ -282,6 +327,7 @@ def experience_stats(post: Post) -> list[StepStats]:
             Comment.post_id == post.id,
             Comment.is_experience.is_(True),
             Comment.deleted_at.is_(None),
+            Comment.hidden_at.is_(None),
         )
         .group_by(ExperienceStep.step)
     ).all()

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import abort, request, url_for
+from flask_login import current_user
 
+from community import permissions
 from community.discussions.comment_models import Comment, Step
 from community.discussions.models import Post
 from community.discussions.queries import CommentSort
@@ -22,11 +24,20 @@ from community.urls import choice, page_arg
 
 
 def get_post_or_404(post_id: int) -> Post:
-    return db.get_or_404(Post, post_id)
+    """The post, if the viewer may know it exists: a held post is 404 but to its author
+    and moderators."""
+    post = db.get_or_404(Post, post_id)
+    if not permissions.can_view_post(current_user, post):
+        abort(404)
+    return post
 
 
 def get_comment_or_404(comment_id: int) -> Comment:
-    return db.get_or_404(Comment, comment_id)
+    """The comment, if the viewer may see its post (see ``get_post_or_404``)."""
+    comment = db.get_or_404(Comment, comment_id)
+    if not permissions.can_view_post(current_user, comment.post):
+        abort(404)
+    return comment
 
 
 def post_url(post: Post, **args) -> str:

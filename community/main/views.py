@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from community.discussions.comment_models import Step
-from community.discussions.queries import get_guide, recent_posts
+from community.discussions.queries import experiences_that_worked, get_guide, recent_posts
 from community.events.queries import upcoming_for_home
 from community.extensions import db
 from community.mentorship.queries import mentors_with_room
@@ -19,6 +19,7 @@ bp = Blueprint("main", __name__)
 RECENT_POSTS_ON_HOME = 8
 MENTORS_ON_HOME = 3
 EVENTS_ON_HOME = 4
+EXPERIENCES_ON_HOME = 4
 
 
 @bp.route("/")
@@ -27,6 +28,7 @@ def home():
         "main/home.html",
         guide=get_guide(),
         recent_posts=recent_posts(RECENT_POSTS_ON_HOME),
+        experiences=experiences_that_worked(EXPERIENCES_ON_HOME),
         mentors=mentors_with_room(MENTORS_ON_HOME),
         events=upcoming_for_home(EVENTS_ON_HOME),
         viewer_zone=viewer_timezone(),
