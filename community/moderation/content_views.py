@@ -67,11 +67,19 @@ def render_target_page(target: targets.Target, failed: str | None = None, form=N
         target=target,
         item=target.obj,
         reviews=queries.reviews_about(target.type, target.id),
-        moves=[name for name in services.MOVES if services.may_move(current_user, name, target)],
+        moves=_with_failed(services.moves_offered(current_user, target), failed),
+        may_act=permissions.can_moderate_content(current_user, target.subject_id),
         failed=failed,
         form=form,
         curate=curate,
     ), status
+
+
+def _with_failed(moves: list[str], failed: str | None) -> list[str]:
+    """The refused move's form stays on the page, with its message, even if it no longer fits."""
+    if failed in services.MOVES and failed not in moves:
+        return [*moves, failed]
+    return moves
 
 
 @bp.route("/posts/<int:post_id>")

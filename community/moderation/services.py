@@ -107,6 +107,8 @@ class Move:
     settles: bool = False
     #: Whether the moderator's own content is out of bounds.
     not_own: bool = True
+    #: Whether the object's state is one the move changes (what the page offers).
+    fits: Callable = lambda item: True
 
 
 def _hide(item, reason: str) -> bool:
@@ -133,6 +135,7 @@ MOVES = {
         "It is already hidden.",
         "Hidden. Members now see it as removed by a moderator; its author sees why.",
         settles=True,
+        fits=lambda item: item.hidden_at is None,
     ),
     "restore": Move(
         Action.RESTORE,
@@ -141,6 +144,7 @@ MOVES = {
         "It is not hidden.",
         "Restored: everyone sees it again.",
         settles=True,
+        fits=lambda item: item.hidden_at is not None,
     ),
     "release": Move(
         Action.RELEASE,
@@ -149,6 +153,7 @@ MOVES = {
         "It is not held for review.",
         "Let through: the post is listed now.",
         settles=True,
+        fits=lambda post: post.held_at is not None,
     ),
     "lock": Move(
         Action.LOCK,
@@ -157,6 +162,7 @@ MOVES = {
         "It is already locked.",
         "Locked: it takes no new comments.",
         not_own=False,
+        fits=lambda post: not post.is_locked,
     ),
     "unlock": Move(
         Action.UNLOCK,
@@ -165,6 +171,7 @@ MOVES = {
         "It is not locked.",
         "Unlocked: members can comment again.",
         not_own=False,
+        fits=lambda post: post.is_locked,
     ),
     "pin": Move(
         Action.PIN,
@@ -173,6 +180,7 @@ MOVES = {
         "It is already pinned.",
         "Pinned to the top of the discussions.",
         not_own=False,
+        fits=lambda post: not post.is_pinned,
     ),
     "unpin": Move(
         Action.UNPIN,
@@ -181,6 +189,7 @@ MOVES = {
         "It is not pinned.",
         "Unpinned.",
         not_own=False,
+        fits=lambda post: post.is_pinned,
     ),
     "feature": Move(
         Action.FEATURE,
@@ -188,6 +197,7 @@ MOVES = {
         lambda item, reason: discussions.set_featured(item, True),
         "It is already featured.",
         "Featured on the home page.",
+        fits=lambda item: item.featured_at is None and item.hidden_at is None,
     ),
     "unfeature": Move(
         Action.UNFEATURE,
@@ -195,6 +205,7 @@ MOVES = {
         lambda item, reason: discussions.set_featured(item, False),
         "It is not featured.",
         "No longer featured.",
+        fits=lambda item: item.featured_at is not None,
     ),
 }
 
@@ -215,6 +226,15 @@ def may_move(user: User, name: str, target: Target) -> bool:
     if move.not_own:
         return permissions.can_moderate_content(user, target.subject_id)
     return permissions.can_moderate(user)
+
+
+def moves_offered(user: User, target: Target) -> list[str]:
+    """The moves ``user`` may make on ``target`` that would change it now."""
+    return [
+        name
+        for name, move in MOVES.items()
+        if may_move(user, name, target) and move.fits(target.obj)
+    ]
 
 
 def moderate(name: str, target: Target, moderator: User, reason: str) -> str:
