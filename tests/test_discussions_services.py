@@ -10,9 +10,7 @@ from community.discussions import queries
 from community.discussions import services as posts
 from community.discussions.comment_models import (
     Comment,
-    CommentFlag,
     CommentRevision,
-    FlagReason,
     Outcome,
     Step,
     Vote,
@@ -327,24 +325,6 @@ def test_authors_follow_their_posts_and_can_unfollow(ctx):
     assert posts.unfollow(post, author) is True
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(PostFollow)) == 0
-
-
-def test_flags_are_stored_once_per_member(ctx):
-    author, reporter = make_user(), make_user()
-    made = comment(make_post(author), author, "Buy my course")
-    service.flag_comment(made, reporter, FlagReason.SPAM, "  selling  ")
-    db.session.commit()
-    with pytest.raises(service.CommentRefused, match="already flagged"):
-        service.flag_comment(made, reporter, FlagReason.ABUSE)
-    with pytest.raises(service.CommentRefused, match="your own"):
-        service.flag_comment(made, author, FlagReason.SPAM)
-    db.session.rollback()
-    flag = db.session.scalar(select(CommentFlag))
-    assert (flag.reason, flag.details, flag.reporter_id) == (
-        FlagReason.SPAM,
-        "selling",
-        reporter.id,
-    )
 
 
 def test_tags_and_post_sorts(ctx):
