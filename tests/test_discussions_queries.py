@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask import current_app
+from sqlalchemy import select
 
+from community.accounts.models import Role
 from community.demo import seed_thread
+from community.discussions import comment_services
 from community.discussions import services as discussions
+from community.discussions.comment_models import Comment
 from community.discussions.thread_rendering import cache_for
 from community.extensions import db
 from tests.conftest import count_queries, login_as, make_post, make_user
@@ -90,3 +94,24 @@ def test_whole_first_page_of_a_large_thread_is_rendered(app, client, threads):
     assert "Page 1 of 3" in page
     # 100 top-level comments with every reply below them.
     assert page.count('<article class="comment') > 300
+
+
+@pytest.mark.parametrize("viewer", ["visitor", "member", "moderator"])
+def test_hidden_comments_cost_no_queries(app, client, threads, viewer):
+    """Hidden comments are revealed or not from the cached thread: no query per comment."""
+    _, large = threads
+    if viewer != "visitor":
+        role = Role.MODERATOR if viewer == "moderator" else Role.MEMBER
+        login_as(client, make_user(role=role))
+    before = page_queries(client, p_url(large), cached=False)[0]
+    hidden = db.session.scalars(
+        select(Comment).where(Comment.post_id == large.id).order_by(Comment.id).limit(40)
+    ).all()
+    for comment in hidden:
+        comment_services.set_hidden(comment, "Spam")
+    db.session.commit()
+    cold, page = page_queries(client, p_url(large), cached=False)
+    warm, _ = page_queries(client, p_url(large), cached=True)
+    assert cold == before and warm <= cold
+    assert ("[removed by a moderator]" in page) is (viewer != "moderator")
+    assert ("Removed by a moderator: Spam" in page) is (viewer == "moderator")

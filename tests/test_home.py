@@ -1,5 +1,11 @@
-"""The home page: the guide, active discussions and mentors who can take someone now."""
+"""The home page: the guide, active discussions, experiences that worked and mentors who
+can take someone now."""
 
+from community.discussions import comment_services as comments
+from community.discussions import services as posts
+from community.discussions.comment_models import Step
+from community.discussions.queries import get_guide
+from community.extensions import db
 from community.mentorship.models import RequestState
 from tests.conftest import count_queries, make_post, make_user
 from tests.mentorship_support import make_mentor, make_request
@@ -36,10 +42,27 @@ def test_home_costs_the_same_queries_with_more_content(app, client, runner):
             assert client.get("/").status_code == 200
         return len(statements)
 
+    guide = get_guide()
+
+    def share(number: int, featured: bool) -> None:
+        """A featured discussion with a featured comment, and an experience with two steps."""
+        post = make_post(make_user(), title=f"Story {number}")
+        with app.test_request_context():
+            comment = comments.create_comment(post, make_user(), f"Comment {number}")
+            experience = comments.Experience(steps=[Step.PLAN, Step.PROJECTS])
+            comments.create_comment(guide, make_user(), f"Worked {number}", None, experience)
+            if featured:
+                posts.set_featured(post, True)
+                posts.set_featured(comment, True)
+            db.session.commit()
+
     make_mentor(make_user())
-    make_post(make_user())
+    share(0, featured=True)
     few = queries()
-    for number in range(6):
+    for number in range(1, 7):
         make_mentor(make_user(), headline=f"Mentor {number}")
-        make_post(make_user(), title=f"Story {number}")
-    assert queries() == few
+        share(number, featured=number == 3)
+    page_queries = queries()
+    page = client.get("/").get_data(as_text=True)
+    assert page_queries == few, (few, page_queries)
+    assert "Experiences that worked" in page and "Side projects and portfolio" in page
