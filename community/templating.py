@@ -51,15 +51,21 @@ def unread_notifications() -> int:
     return g.unread_notifications
 
 
+def moderation_counts() -> dict[str, int]:
+    """What waits for a moderator, by section, counted once per request (the navigation's
+    badge and the queue's headings share it)."""
+    if "moderation_counts" not in g:
+        from community.moderation.queries import open_counts
+
+        g.moderation_counts = open_counts()
+    return g.moderation_counts
+
+
 def moderation_waiting() -> int:
     """Items waiting for a moderator (flags, held posts, appeals, events), for the badge."""
     if not permissions.can_moderate(current_user):
         return 0
-    if "moderation_waiting" not in g:
-        from community.moderation.queries import open_counts
-
-        g.moderation_waiting = open_counts()["total"]
-    return g.moderation_waiting
+    return moderation_counts()["total"]
 
 
 def flashed_messages() -> list[tuple[str, str]]:

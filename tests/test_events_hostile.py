@@ -329,9 +329,17 @@ def test_a_member_cannot_approve_even_their_own_event(app, client, olga, mod):
     own = make_event(olga, title="Waiting")
     listed = make_published_event(make_user("other"), mod, title="Listed")
     login_as(client, olga)
-    assert client.submit(f"/events/{own.id}/approve").status_code == 403
+    assert (
+        client.submit(f"/events/{own.id}/approve", {"reason": "Fits the guidelines."}).status_code
+        == 403
+    )
     assert client.submit(f"/events/{own.id}/reject", {"reject-reason": "x"}).status_code == 403
-    assert client.submit(f"/events/{listed.id}/approve").status_code == 403
+    assert (
+        client.submit(
+            f"/events/{listed.id}/approve", {"reason": "Fits the guidelines."}
+        ).status_code
+        == 403
+    )
     assert client.get("/mod/").status_code == 403
     db.session.expire_all()
     assert db.session.get(Event, own.id).state == EventState.PENDING
@@ -349,8 +357,8 @@ def test_a_moderator_cannot_edit_a_members_event(app, client, olga, mod):
 def test_approving_twice_is_a_message_not_an_error(app, client, olga, mod):
     event = make_event(olga, title="Waiting")
     login_as(client, mod)
-    client.submit(f"/events/{event.id}/approve")
-    response = client.submit(f"/events/{event.id}/approve")
+    client.submit(f"/events/{event.id}/approve", {"reason": "Fits the guidelines."})
+    response = client.submit(f"/events/{event.id}/approve", {"reason": "Fits the guidelines."})
     assert response.status_code == 302
     body = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "This event is published: it can&#39;t be approved now." in body

@@ -292,7 +292,7 @@ def test_member_submits_an_event_stored_in_utc_and_waiting_for_review(app, clien
 
     login_as(client, make_user("mod", role=Role.MODERATOR))
     assert "Data careers meetup" in page(client, "/mod/")
-    client.submit(f"/events/{event.id}/approve")
+    client.submit(f"/events/{event.id}/approve", {"reason": "Fits the guidelines."})
     client.submit("/auth/logout")
     assert "Data careers meetup" in page(client, "/events/")
     assert "Data careers meetup" in page(client, url_of(event))
@@ -303,7 +303,9 @@ def test_moderator_approves_from_the_queue_and_the_event_is_listed(app, client, 
     login_as(client, mod)
     queue = page(client, "/mod/")
     assert "Resume clinic" in queue and f"/events/{event.id}/approve" in queue
-    response = client.submit(f"/events/{event.id}/approve", {"next": "queue"})
+    response = client.submit(
+        f"/events/{event.id}/approve", {"next": "queue", "reason": "Fits the guidelines."}
+    )
     assert response.headers["Location"] == "/mod/"
     queue = followed(client, response)
     assert "Resume clinic is approved and listed." in queue

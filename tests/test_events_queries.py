@@ -22,6 +22,8 @@ from tests.conftest import count_queries, login_as, make_user
 from tests.events_support import answer, details_of, event_details, make_event, publish
 
 SIGNED_IN = 2  # the viewer's sign-in (session joined to the user) and the unread badge
+#: Moderators' navigation counts what waits for them (one statement).
+MODERATOR_BADGE = 1
 
 #: Upcoming list: tag suggestions (off in tests: read on every page), the page of events
 #: (cards only: no organiser, tags or description), the total for the pager. Filters change
@@ -34,11 +36,13 @@ EVENT = 3
 #: Signed in, the viewer's own answer is read too; one waiting reads their place in line.
 EVENT_MEMBER = EVENT + SIGNED_IN + 1
 EVENT_WAITING = EVENT_MEMBER + 1
-#: Moderation queue: the first pending events with organisers (joined), their tags, and
-#: how many are waiting in all.
-QUEUE = 3 + SIGNED_IN
-#: Home: the guide, recent posts, mentors with room, the next events (cards only).
-HOME = 4
+#: Moderation queue: the first pending events with organisers (joined) and their tags; the
+#: counts by section (shared with the badge); a page of flagged items and its total; held
+#: posts; appeals (an empty page loads no objects or flags).
+QUEUE = 2 + 1 + 2 + 1 + 1 + SIGNED_IN
+#: Home: the guide, recent posts, experiences that worked (with their steps), mentors with
+#: room, the next events (cards only).
+HOME = 5
 
 KINDS = list(EventKind)
 FORMATS = list(EventFormat)
@@ -173,7 +177,7 @@ def crowds(moderator_id):
         ("visitor", EVENT),
         ("going", EVENT_MEMBER),
         ("waiting", EVENT_WAITING),
-        ("moderator", EVENT_MEMBER),
+        ("moderator", EVENT_MEMBER + MODERATOR_BADGE),
     ],
 )
 def test_event_page_sends_the_same_statements_for_3_or_1000_going(

@@ -1049,14 +1049,14 @@ def test_event_predicates_by_person_and_state(olga, mod):
     ]
     assert not permissions.can_edit_event(olga, past)
     assert [
-        permissions.can_approve_event(u, pending, "Fits the event guidelines.")
+        permissions.can_approve_event(u, pending)
         for u in (member, olga, mod)
     ] == [
         False,
         False,
         True,
     ]
-    assert not permissions.can_approve_event(mod, published, "Fits the event guidelines.")
+    assert not permissions.can_approve_event(mod, published)
     assert permissions.can_reject_event(mod, pending) and not permissions.can_reject_event(
         mod, published
     )

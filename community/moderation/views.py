@@ -13,7 +13,7 @@ from community.moderation import (
 )
 from community.moderation.blueprint import bp
 from community.moderation.models import ACTION_LABELS, Action, ReviewCause
-from community.templating import viewer_timezone
+from community.templating import moderation_counts, viewer_timezone
 from community.urls import choice, date_arg, page_arg, text_arg
 
 
@@ -27,7 +27,7 @@ def queue():
     )
     return render_template(
         "moderation/queue.html",
-        counts=queries.open_counts(),
+        counts=moderation_counts(),
         pagination=pagination,
         flagged=flagged,
         held=queries.waiting(ReviewCause.HELD),
