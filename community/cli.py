@@ -107,6 +107,8 @@ def demo_data() -> None:
                 f"({events.cancelled} cancelled, {events.rsvps} RSVPs) and "
                 f"{events.pending} waiting for review at /mod/."
             )
+        if demo.flags:
+            click.echo(f"A comment flagged by {demo.flags} demo members waits at /mod/.")
     else:
         click.echo("Demo data already present; the demo members have a new password.")
     click.echo(f"Sign in as {', '.join(demo.usernames)} with the password: {demo.password}")

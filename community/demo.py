@@ -14,6 +14,7 @@ import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -27,6 +28,8 @@ from community.discussions.services import create_post, seed_guide
 from community.events.demo import DemoEvents, seed_demo_events
 from community.extensions import db
 from community.mentorship.profiles import save_profile
+from community.moderation.demo import seed_demo_flags
+from community.timeutil import utcnow
 
 #: Sentences members really write about a career change; ``{link}`` becomes a Markdown link.
 _SENTENCES = [
@@ -160,6 +163,7 @@ _DEMO_POSTS = [
     ("Finding a mentor when nobody in your company does the job", ["mentorship"]),
 ]
 _MENTOR_CAPACITY = 3
+_DEMO_MEMBERS_JOINED_DAYS_AGO = 90
 
 
 @dataclass
@@ -173,6 +177,7 @@ class DemoData:
     comments: int = 0
     mentors: int = 0
     events: DemoEvents | None = None
+    flags: int = 0
     #: False when the demo members were already there: only their password is new.
     created: bool = True
 
@@ -211,6 +216,8 @@ def seed_demo_data() -> DemoData:
         member.display_name = name
         member.bio_md = "A demo account: everything it wrote is sample content."
         member.bio_html = render_markdown(member.bio_md)
+        # Sample members joined a while ago: the new-member guard would hold their links.
+        member.created_at = utcnow() - timedelta(days=_DEMO_MEMBERS_JOINED_DAYS_AGO)
         members.append(member)
     db.session.flush()
     summary = DemoData([member.username for member in members], password)
@@ -227,6 +234,7 @@ def seed_demo_data() -> DemoData:
             _offer_mentoring(member, start, goal, expertise)
             summary.mentors += 1
     summary.events = seed_demo_events(members, None, rng)
+    summary.flags = seed_demo_flags(members)
     db.session.flush()
     return summary
 

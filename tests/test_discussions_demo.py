@@ -9,6 +9,7 @@ from community.discussions.comment_models import Comment
 from community.discussions.models import Post
 from community.extensions import db
 from community.mentorship.models import MentorProfile
+from community.moderation.models import Review, TargetType
 
 
 def printed_password(output: str) -> str:
@@ -33,7 +34,15 @@ def test_demo_data_fills_every_section_once(app, runner, client):
     assert len(demo_members) == 5 and all("(demo)" in member.name for member in demo_members)
     titles = db.session.scalars(select(Post.title).where(Post.is_guide.is_(False))).all()
     assert len(titles) == 3 and all(title.endswith("(demo)") for title in titles)
-    assert db.session.scalar(select(func.count(Comment.id))) == 46
+    # The 46 sample comments, and one course promotion two demo members flagged.
+    assert db.session.scalar(select(func.count(Comment.id))) == 47
+    assert "A comment flagged by 2 demo members waits at /mod/." in first.output
+    review = db.session.scalar(select(Review))
+    assert (review.target_type, review.flag_count, review.is_open) == (
+        TargetType.COMMENT,
+        2,
+        True,
+    )
     assert db.session.scalar(select(func.count(Comment.id)).where(Comment.is_experience)) == 5
     mentors = db.session.scalars(select(MentorProfile)).all()
     assert len(mentors) == 3 and all(m.is_accepting and m.capacity > 0 for m in mentors)

@@ -43,7 +43,7 @@ def where_it_lives(target: targets.Target) -> str:
         TargetType.EVENT: lambda: url_for("events.show", event_id=obj.id, slug=obj.slug),
         TargetType.MEMBER: lambda: url_for("accounts.profile", username=obj.username),
         TargetType.MESSAGE: lambda: url_for(
-            "mentorship.show", request_id=obj.request_id, _anchor=f"m{obj.id}"
+            "mentorship.show", request_id=obj.request_id, _anchor=f"message-{obj.id}"
         ),
     }[target.type]()
 
