@@ -203,6 +203,11 @@ def can_flag(user: Any, comment: Any) -> bool:
     return can_vote(user, comment) and not comment.is_hidden
 
 
+def can_read_hidden_comment(user: Any, comment: Any) -> bool:
+    """A hidden comment's words (and why it was hidden) are its author's and moderators'."""
+    return _own(user, comment) or can_moderate(user)
+
+
 def can_view_revisions(user: Any, comment: Any) -> bool:
     """Earlier versions are for the author and moderators."""
     return _own(user, comment) or can_moderate(user)

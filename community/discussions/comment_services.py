@@ -106,6 +106,8 @@ def _resolve_parent(post: Post, parent_id: int | None) -> Comment | None:
         raise CommentRefused("The comment you replied to is not in this discussion.", "parent_id")
     if parent.is_deleted:
         raise CommentRefused("The comment you replied to has been deleted.", "parent_id")
+    if parent.is_hidden:
+        raise CommentRefused("The comment you replied to was removed by a moderator.", "parent_id")
     if parent.depth + 1 > MAX_DEPTH:
         raise CommentRefused("This thread is too deep; reply further up.", "parent_id")
     return parent

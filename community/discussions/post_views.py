@@ -27,6 +27,10 @@ bp.add_app_template_global(slot, "comment_slot")
 bp.add_app_template_global(hidden_slot, "hidden_slot")
 
 GUIDE_PROMPT = "What steps worked for you?"
+HELD_NOTICE = (
+    "Your post is saved and waits for a moderator: posts with links from new members are "
+    "reviewed before they are listed. You'll be notified."
+)
 
 
 @bp.route("/posts/")
@@ -54,7 +58,10 @@ def new_post():
     form = PostForm()
     if form.validate_on_submit():
         post = services.create_post(current_user, form.title.data, form.body.data, form.tag_names)
-        flash("Your post is published.", "success")
+        if post.is_held:
+            flash(HELD_NOTICE, "info")
+        else:
+            flash("Your post is published.", "success")
         return redirect(post_url(post))
     status = 400 if form.errors else 200
     return render_template("discussions/edit_post.html", form=form, post=None), status

@@ -74,13 +74,6 @@ def hidden_slot(comment_id: int, revealed: str, placeholder: str) -> Markup:
     )
 
 
-def sees_hidden(user, comment) -> bool:
-    """A hidden comment's words (and why it was hidden) are its author's and moderators'."""
-    return (
-        permissions.is_member(user) and comment.author_id == user.id
-    ) or permissions.can_moderate(user)
-
-
 Segment = str | int
 
 
@@ -212,7 +205,9 @@ class RenderedThread:
         moderator = permissions.can_moderate(user)
 
         def reveals(hidden: HiddenSlot) -> bool:
-            return moderator or sees_hidden(user, self.comments[hidden.comment_id])
+            return moderator or permissions.can_read_hidden_comment(
+                user, self.comments[hidden.comment_id]
+            )
 
         for segment in self._flatten(reveals):
             if isinstance(segment, str):

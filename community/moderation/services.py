@@ -53,7 +53,7 @@ def flag(target: Target, reporter: User, reason: FlagReason, details: str = "") 
         raise ModerationRefused("That no longer exists.", "reason")
     if target.subject_id == reporter.id:
         raise ModerationRefused("You can't flag your own contribution.", "reason")
-    details = details.strip()
+    details = (details or "").strip()
     if reason is FlagReason.OTHER and not details:
         raise ModerationRefused(
             "Say what is wrong, so moderators know what to look for.", "details"
