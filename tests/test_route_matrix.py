@@ -2,8 +2,10 @@
 
 Roles: visitor (signed out), member (no part in anything but a pending event of their own),
 author (wrote the post and its comment, organises the published event), mentor (has a
-profile and a pending request), mentee (sent that request, is going to the event),
-moderator, admin, suspended. Outcomes: a status code, or LOGIN for a redirect to sign in.
+profile and a pending request), mentee (sent that request and a message in it, is going to
+the event), moderator (wrote a comment of their own, flagged by another member), admin,
+suspended (by a moderator, not yet appealed). Outcomes: a status code, or LOGIN for a
+redirect to sign in.
 
 ``test_every_route_is_in_the_matrix`` reads ``app.url_map``: a new route fails the suite
 until someone decides, here, who may use it.
@@ -18,11 +20,16 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from community.accounts.models import Role
 from community.discussions import comment_services
+from community.discussions import services as discussions
 from community.discussions.comment_models import Step
 from community.extensions import db
+from community.mentorship import conversation
+from community.moderation import members
+from community.moderation.models import TargetType
 from community.notifications.services import notify
 from community.timeutil import utcnow
-from tests.conftest import login_as, make_post, make_user
+from tests import moderation_support as moderation
+from tests.conftest import login_as, make_user
 from tests.events_support import answer, make_event, make_published_event
 from tests.mentorship_support import REQUEST_TEXT, make_mentor, make_request
 
@@ -59,10 +66,21 @@ def pending_event(organiser, staff, visitor=LOGIN) -> dict:
 
 
 def moderators(status, **overrides) -> dict:
-    return expect(403, moderator=status, admin=status, **overrides)
+    """Staff act; every member is refused, as is a suspended one."""
+    return expect(403, **{"moderator": status, "admin": status, **overrides})
 
 
-POST_FORM = {"title": "A plan that worked", "body": "Three steps, in order."}
+def flaggers(status, **overrides) -> dict:
+    """Flagging is a write any member may make on what they see, except on their own."""
+    return writers(status, **overrides)
+
+
+def not_suspended(status, suspended) -> dict:
+    """The appeal page: the suspended member's own; anyone else is sent home with a message."""
+    return expect(status, suspended=suspended)
+
+
+POST_FORM = {"title": "A plan that worked", "body": "Three steps, in order.", "tags": "ai, ml"}
 PROFILE_FORM = {
     "headline": "Lawyer turned product manager",
     "expertise": ["product-management"],
@@ -84,6 +102,10 @@ def _local(days: int, hour: int) -> str:
     moment = utcnow() + timedelta(days=days)
     return moment.strftime(f"%Y-%m-%dT{hour:02d}:00")
 
+
+#: A flag as the form sends it (the details box is there, empty).
+FLAG_FORM = {"reason": "spam", "details": ""}
+REASON = {"reason": "Breaks the community guidelines"}
 
 EVENT_FORM = {
     "title": "Data careers meetup",
@@ -135,8 +157,8 @@ MATRIX = [
     ("POST", "/comments/{comment}/delete", None, author_only(302)),
     ("POST", "/comments/{comment}/vote", None, writers(302, author=403)),
     ("POST", "/comments/{comment}/endorse", None, writers(302, author=403)),
-    ("GET", "/comments/{comment}/flag", None, writers(200, author=403)),
-    ("POST", "/comments/{comment}/flag", {"reason": "spam"}, writers(302, author=403)),
+    ("GET", "/comments/{comment}/flag", None, flaggers(200, author=403)),
+    ("POST", "/comments/{comment}/flag", FLAG_FORM, flaggers(302, author=403)),
     (
         "GET",
         "/comments/{comment}/revisions",
@@ -209,8 +231,77 @@ MATRIX = [
         moderators(302, author=302),
     ),
     ("POST", "/events/{pending}/cancel", {}, pending_event(302, 302)),
-    # Moderation
+    # Moderation: the queue, the public log, a page per post, comment and member.
     ("GET", "/mod/", None, moderators(200)),
+    ("GET", "/mod/log", None, everyone(200)),
+    ("GET", "/mod/posts/{post}", None, moderators(200)),
+    ("GET", "/mod/comments/{comment}", None, moderators(200)),
+    # The moderator's own comment: the page shows, without the moves that are another's.
+    ("GET", "/mod/comments/{own_comment}", None, moderators(200)),
+    ("GET", "/mod/members/ayo", None, moderators(200)),
+    ("GET", "/mod/tags", None, moderators(200)),
+    # Every move on a post and a comment; one that would change nothing (restore what is
+    # not hidden) is a message on the object's page, not a refusal.
+    *[
+        ("POST", f"/mod/posts/{{post}}/{move}", REASON, moderators(302))
+        for move in ("hide", "restore", "release", "lock", "unlock", "pin", "unpin")
+    ],
+    ("POST", "/mod/posts/{post}/feature", REASON, moderators(302)),
+    ("POST", "/mod/posts/{post}/unfeature", REASON, moderators(302)),
+    *[
+        ("POST", f"/mod/comments/{{comment}}/{move}", REASON, moderators(302))
+        for move in ("hide", "restore", "feature", "unfeature")
+    ],
+    # Moderators never hide, restore or feature their own words: another moderator does.
+    *[
+        ("POST", f"/mod/comments/{{own_comment}}/{move}", REASON, moderators(302, moderator=403))
+        for move in ("hide", "restore", "feature", "unfeature")
+    ],
+    # Locking and pinning are curation: a moderator may lock their own thread.
+    (
+        "POST",
+        "/mod/posts/{post}/edit",
+        {"title": "Changing lanes", "tags": "ai", **REASON},
+        moderators(302),
+    ),
+    ("POST", "/mod/reviews/{review}/dismiss", REASON, moderators(302)),
+    ("POST", "/mod/reviews/{own_review}/dismiss", REASON, moderators(302, moderator=403)),
+    ("POST", "/mod/tags", {"source": "ml", "target": "ai", **REASON}, moderators(302)),
+    # Members: moderators suspend members, only admins suspend moderators, nobody an admin.
+    ("POST", "/mod/members/ayo/suspend", REASON, moderators(302)),
+    ("POST", "/mod/members/mod/suspend", REASON, moderators(302, moderator=403)),
+    ("POST", "/mod/members/ada/suspend", REASON, moderators(403)),
+    ("POST", "/mod/members/sam/unsuspend", REASON, moderators(302)),
+    # Lifting a suspension nobody is under is a message, not a refusal.
+    ("POST", "/mod/members/ayo/unsuspend", REASON, moderators(302)),
+    # Appeals: the suspended member's page; the appeal another member sent is answered here.
+    ("GET", "/mod/appeal", None, not_suspended(302, suspended=200)),
+    ("POST", "/mod/appeal", {"appeal": "It was a misunderstanding."}, not_suspended(302, 302)),
+    ("POST", "/mod/appeals/{appeal}/lift", REASON, moderators(302)),
+    ("POST", "/mod/appeals/{appeal}/uphold", REASON, moderators(302)),
+    # Roles: admins only.
+    ("GET", "/mod/roles", None, expect(403, admin=200)),
+    (
+        "POST",
+        "/mod/roles",
+        {"username": "mira", "role": "moderator", **REASON},
+        expect(403, admin=302),
+    ),
+    # Flags on every kind of object: what the member sees, never their own; a private
+    # message only by the other participant (404 for anyone outside the conversation).
+    ("GET", "/flag/post/{post}", None, flaggers(200, author=403)),
+    ("POST", "/flag/post/{post}", FLAG_FORM, flaggers(302, author=403)),
+    ("GET", "/flag/event/{event}", None, flaggers(200, author=403)),
+    ("POST", "/flag/event/{event}", FLAG_FORM, flaggers(302, author=403)),
+    # A pending event can't be flagged: it is not public, and staff review it anyway.
+    ("GET", "/flag/event/{pending}", None, pending_event(403, 403)),
+    ("POST", "/flag/event/{pending}", FLAG_FORM, pending_event(403, 403)),
+    ("GET", "/flag/member/{author_id}", None, flaggers(200, author=403)),
+    ("POST", "/flag/member/{author_id}", FLAG_FORM, flaggers(302, author=403)),
+    ("GET", "/flag/message/{message}", None, participants(200, 403)),
+    ("POST", "/flag/message/{message}", FLAG_FORM, participants(302, 403)),
+    ("GET", "/comments/{own_comment}/flag", None, flaggers(200, moderator=403)),
+    ("POST", "/comments/{own_comment}/flag", FLAG_FORM, flaggers(302, moderator=403)),
 ]
 
 
@@ -224,11 +315,13 @@ def world(app):
         "mentee": make_user("mo"),
         "moderator": make_user("mod", role=Role.MODERATOR),
         "admin": make_user("ada", role=Role.ADMIN),
-        "suspended": make_user("sam", suspended=True),
+        "suspended": make_user("sam"),
     }
     mentor_profile = make_mentor(make_user("maya"))
     users["mentor"] = mentor_profile.user
-    post = make_post(users["author"], title="Changing lanes")
+    post = discussions.create_post(
+        users["author"], "Changing lanes", "It took a year.", tags=("ai", "ml")
+    )
     post.is_guide = True
     db.session.commit()
     with app.test_request_context():
@@ -240,8 +333,20 @@ def world(app):
         )
         comment_services.edit_comment(comment, "Mentors helped a lot")
         notify(users["member"], "reply", "Someone replied", "/", actor=users["author"])
+        own_comment = comment_services.create_comment(post, users["moderator"], "Ask a mentor")
         db.session.commit()
     request = make_request(users["mentee"], mentor_profile)
+    message = conversation.post_message(request, users["mentee"], "Which course first?")
+    db.session.commit()
+    # Another member flags the post and the moderator's comment; a second suspended member
+    # has appealed; the suspended role has not.
+    fred = make_user("fred")
+    review = moderation.flag(TargetType.POST, post.id, fred)
+    own_review = moderation.flag(TargetType.COMMENT, own_comment.id, fred)
+    moderation.suspend(users["suspended"], users["moderator"])
+    appealed = moderation.suspend(make_user("sue"), users["moderator"])
+    members.appeal(appealed.user, "I did not mean it.")
+    db.session.commit()
     with app.test_request_context():
         event = make_published_event(
             users["author"], users["moderator"], title="Career-change webinar"
@@ -263,6 +368,12 @@ def world(app):
         "event_slug": event.slug,
         "pending": pending.id,
         "pending_slug": pending.slug,
+        "own_comment": own_comment.id,
+        "message": message.id,
+        "review": review.id,
+        "own_review": own_review.id,
+        "appeal": appealed.id,
+        "author_id": users["author"].id,
     }
     return users, values
 
