@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 from community import permissions
 from community.accounts import services as accounts
 from community.accounts.models import Role, User
+from community.accounts.services import export_section
 from community.db import Forbidden, Refused, change_once, take_write_lock
 from community.extensions import db
 from community.moderation import log, reviews
 from community.moderation.models import (
     APPEAL_MAX,
     Action,
+    Flag,
     ReviewCause,
     Suspension,
     TargetType,
@@ -199,6 +201,36 @@ def _keep_an_admin(leaving: User) -> None:
         raise MemberActionRefused(
             "There must always be an admin: grant the role to someone else first.", "role"
         )
+
+
+@export_section("moderation")
+def export_moderation(user: User) -> dict:
+    """What the member told moderators: their flags, and their suspensions with appeals."""
+    flags = db.session.scalars(select(Flag).where(Flag.reporter_id == user.id).order_by(Flag.id))
+    suspensions = db.session.scalars(
+        select(Suspension).where(Suspension.user_id == user.id).order_by(Suspension.id)
+    )
+    return {
+        "flags": [
+            {
+                "target": f"{flag.target_type.value}/{flag.target_id}",
+                "reason": flag.reason.value,
+                "details": flag.details,
+                "created_at": flag.created_at.isoformat(),
+            }
+            for flag in flags
+        ],
+        "suspensions": [
+            {
+                "reason": suspension.reason,
+                "created_at": suspension.created_at.isoformat(),
+                "ends_at": suspension.ends_at.isoformat() if suspension.ends_at else None,
+                "appeal": suspension.appeal,
+                "appeal_answer": suspension.appeal_answer,
+            }
+            for suspension in suspensions
+        ],
+    }
 
 
 def staff() -> list[User]:
