@@ -66,10 +66,7 @@ def suspend(
     )
     db.session.add(suspension)
     db.session.flush()
-    # What members flagged about the person (their profile, their messages) is dealt with.
-    reviews.close_open_about(
-        TargetType.MEMBER, member.id, moderator, Action.SUSPEND, (ReviewCause.FLAGS,)
-    )
+    reviews.close_flags_on_person(member.id, moderator, Action.SUSPEND)
     detail = f"until {until:%d %b %Y %H:%M} UTC" if until else "until lifted"
     log.record(moderator, Action.SUSPEND, TargetType.MEMBER, member.id, reason, member.id, detail)
     ending = f" until {until:%d %b %Y}" if until else ""

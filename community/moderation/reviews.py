@@ -115,6 +115,18 @@ def close_open_about(
     )
 
 
+def close_flags_on_person(subject_id: int, moderator: User, outcome: Action) -> int:
+    """Close the flags about a member themself: their profile and their private messages
+    (what a suspension answers; their posts and comments are judged one by one)."""
+    return _close_where(
+        (Review.subject_id == subject_id)
+        & Review.target_type.in_((TargetType.MEMBER, TargetType.MESSAGE))
+        & (Review.cause == ReviewCause.FLAGS),
+        moderator,
+        outcome,
+    )
+
+
 def _close_where(condition, moderator: User, outcome: Action) -> int:
     result = db.session.execute(
         update(Review)
