@@ -7,11 +7,11 @@ to the field and the text kept (400); one another moderator already took is a fl
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.db import Forbidden, Refused, discard, transactional
+from community.db import transactional
 from community.discussions.comment_models import Comment
 from community.discussions.models import Post
 from community.extensions import db
@@ -20,7 +20,7 @@ from community.moderation import queries, services, targets
 from community.moderation.blueprint import bp
 from community.moderation.forms import CurateForm, MergeTagsForm, ReasonForm
 from community.moderation.models import Review, TargetType
-from community.moderation.reviews import AlreadyHandled
+from community.moderation.responses import perform
 from community.redirects import safe_next_url
 
 POST_MOVES = "hide,restore,release,lock,unlock,pin,unpin,feature,unfeature"
@@ -106,26 +106,12 @@ def _move(kind: TargetType, target_id: int, move: str):
     if not services.may_move(current_user, move, target):
         abort(403)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            message = services.moderate(move, target, current_user, form.reason.data)
-        except Forbidden:
-            raise
-        except AlreadyHandled as refusal:
-            return _already(refusal, _page_for(target))
-        except Refused as refusal:
-            form.reason.errors.append(refusal.message)
-        else:
-            flash(message, "success")
-            return redirect(_back(_page_for(target)))
-    return render_target_page(targets.get(kind, target_id), move, form, 400)
-
-
-def _already(refusal: Refused, default: str):
-    """Someone else was first: nothing to store, nothing to fix; say so and go back."""
-    discard()
-    flash(refusal.message, "info")
-    return redirect(_back(default))
+    done = perform(
+        form,
+        lambda: services.moderate(move, target, current_user, form.reason.data),
+        _back(_page_for(target)),
+    )
+    return done or render_target_page(targets.get(kind, target_id), move, form, 400)
 
 
 @bp.route(f"/posts/<int:post_id>/<any({POST_MOVES}):move>", methods=["POST"])
@@ -152,19 +138,15 @@ def edit_post(post_id: int):
     _moderator_only()
     post = db.get_or_404(Post, post_id)
     form = CurateForm()
-    if form.validate_on_submit():
-        try:
-            changed = services.edit_post(
-                post, current_user, form.title.data, form.tag_names, form.reason.data
-            )
-        except Forbidden:
-            raise
-        except Refused as refusal:
-            form.reason.errors.append(refusal.message)
-        else:
-            flash("Title and tags updated." if changed else "Nothing changed.", "success")
-            return redirect(url_for("moderation.post", post_id=post.id))
-    return render_target_page(targets.get(TargetType.POST, post_id), "edit", form, 400)
+
+    def edit() -> str:
+        changed = services.edit_post(
+            post, current_user, form.title.data, form.tag_names, form.reason.data
+        )
+        return "Title and tags updated." if changed else "Nothing changed."
+
+    done = perform(form, edit, url_for("moderation.post", post_id=post.id))
+    return done or render_target_page(targets.get(TargetType.POST, post_id), "edit", form, 400)
 
 
 @bp.route("/reviews/<int:review_id>/dismiss", methods=["POST"])
@@ -178,18 +160,14 @@ def dismiss(review_id: int):
         abort(403)
     target = targets.get(review.target_type, review.target_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.dismiss(review, target, current_user, form.reason.data)
-        except Forbidden:
-            raise
-        except AlreadyHandled as refusal:
-            return _already(refusal, url_for("moderation.queue"))
-        except Refused as refusal:
-            form.reason.errors.append(refusal.message)
-        else:
-            flash("Flags dismissed.", "success")
-            return redirect(_back(url_for("moderation.queue")))
+
+    def dismiss_flags() -> str:
+        services.dismiss(review, target, current_user, form.reason.data)
+        return "Flags dismissed."
+
+    done = perform(form, dismiss_flags, _back(url_for("moderation.queue")))
+    if done:
+        return done
     if target.type in (TargetType.POST, TargetType.COMMENT) and target.obj is not None:
         return render_target_page(target, "dismiss", form, 400)
     return render_template(
@@ -208,18 +186,16 @@ def dismiss(review_id: int):
 def tags():
     _moderator_only()
     form = MergeTagsForm()
-    if form.validate_on_submit():
-        try:
-            kept = services.merge_tags(
-                form.source.data, form.target.data, current_user, form.reason.data
-            )
-        except Forbidden:
-            raise
-        except Refused as refusal:
-            getattr(form, refusal.field or "reason").errors.append(refusal.message)
-        else:
-            flash(f"Merged into #{kept.name}.", "success")
-            return redirect(url_for("moderation.tags"))
+
+    def merge() -> str:
+        kept = services.merge_tags(
+            form.source.data, form.target.data, current_user, form.reason.data
+        )
+        return f"Merged into #{kept.name}."
+
+    done = perform(form, merge, url_for("moderation.tags"))
+    if done:
+        return done
     in_use = queries.tags_in_use()
     return render_template("moderation/tags.html", form=form, tags=in_use), (
         400 if form.errors else 200

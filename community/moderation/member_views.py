@@ -10,14 +10,14 @@ from sqlalchemy import select
 from community import permissions
 from community.accounts.models import Role, User
 from community.accounts.names import normalise_username
-from community.db import Forbidden, Refused, discard, transactional
+from community.db import Refused, transactional
 from community.extensions import db
 from community.limits import write_limit
 from community.moderation import members, queries
 from community.moderation.blueprint import bp
 from community.moderation.forms import AppealForm, ReasonForm, RoleForm, SuspendForm
 from community.moderation.models import Suspension
-from community.moderation.reviews import AlreadyHandled
+from community.moderation.responses import perform
 
 
 def _member_or_404(username: str) -> User:
@@ -59,21 +59,13 @@ def suspend(username: str):
     if not permissions.can_suspend(current_user, member):
         abort(403)
     form = SuspendForm()
-    if form.validate_on_submit():
-        try:
-            members.suspend(member, current_user, form.reason.data, form.ends_at)
-        except Forbidden:
-            raise
-        except AlreadyHandled as refusal:
-            discard()
-            flash(refusal.message, "info")
-            return redirect(url_for("moderation.member", username=member.username))
-        except Refused as refusal:
-            getattr(form, refusal.field or "reason").errors.append(refusal.message)
-        else:
-            flash(f"{member.name} is suspended and has been told why.", "success")
-            return redirect(url_for("moderation.member", username=member.username))
-    return _render_member(member, suspend_form=form, status=400)
+
+    def suspend_member() -> str:
+        members.suspend(member, current_user, form.reason.data, form.ends_at)
+        return f"{member.name} is suspended and has been told why."
+
+    done = perform(form, suspend_member, url_for("moderation.member", username=member.username))
+    return done or _render_member(member, suspend_form=form, status=400)
 
 
 @bp.route("/members/<username>/unsuspend", methods=["POST"])
@@ -87,21 +79,13 @@ def unsuspend(username: str):
     if not permissions.can_suspend(current_user, member):
         abort(403)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            members.unsuspend(member, current_user, form.reason.data)
-        except Forbidden:
-            raise
-        except AlreadyHandled as refusal:
-            discard()
-            flash(refusal.message, "info")
-            return redirect(url_for("moderation.member", username=member.username))
-        except Refused as refusal:
-            form.reason.errors.append(refusal.message)
-        else:
-            flash(f"{member.name} can write again.", "success")
-            return redirect(url_for("moderation.member", username=member.username))
-    return _render_member(member, lift_form=form, status=400)
+
+    def lift() -> str:
+        members.unsuspend(member, current_user, form.reason.data)
+        return f"{member.name} can write again."
+
+    done = perform(form, lift, url_for("moderation.member", username=member.username))
+    return done or _render_member(member, lift_form=form, status=400)
 
 
 @bp.route("/appeal", methods=["GET", "POST"])
@@ -138,17 +122,14 @@ def answer_appeal(suspension_id: int, decision: str):
     if not permissions.can_suspend(current_user, suspension.user):
         abort(403)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            members.answer_appeal(suspension, current_user, decision == "lift", form.reason.data)
-        except Forbidden:
-            raise
-        except Refused as refusal:
-            discard()
-            flash(refusal.message, "info")
-        else:
-            flash("The appeal is answered; the member is told.", "success")
-        return redirect(url_for("moderation.queue"))
+
+    def answer() -> str:
+        members.answer_appeal(suspension, current_user, decision == "lift", form.reason.data)
+        return "The appeal is answered; the member is told."
+
+    done = perform(form, answer, url_for("moderation.queue"))
+    if done:
+        return done
     return render_template(
         "moderation/reason.html",
         form=form,
@@ -166,21 +147,18 @@ def roles():
     if not permissions.can_grant_roles(current_user):
         abort(403)
     form = RoleForm()
-    if form.validate_on_submit():
+
+    def grant() -> str:
         member = db.session.scalar(
             select(User).where(User.username == normalise_username(form.username.data))
         )
         if member is None or member.is_deleted:
-            form.username.errors.append("There is no member with that username.")
-        else:
-            try:
-                members.set_role(member, Role(form.role.data), current_user, form.reason.data)
-            except Forbidden:
-                raise
-            except Refused as refusal:
-                getattr(form, refusal.field or "reason").errors.append(refusal.message)
-            else:
-                flash(f"{member.name} is now {form.role.data}.", "success")
-                return redirect(url_for("moderation.roles"))
+            raise members.MemberActionRefused("There is no member with that username.", "username")
+        members.set_role(member, Role(form.role.data), current_user, form.reason.data)
+        return f"{member.name} is now {form.role.data}."
+
+    done = perform(form, grant, url_for("moderation.roles"))
+    if done:
+        return done
     status = 400 if form.errors else 200
     return render_template("moderation/roles.html", form=form, staff=members.staff()), status
