@@ -462,6 +462,24 @@ def test_an_appeal_upheld_keeps_the_suspension(staff):
     db.session.rollback()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="answer_appeal() lifts whatever suspension the member is under, not the one appealed",
+)
+def test_accepting_an_appeal_of_an_ended_suspension_leaves_a_newer_one(staff):
+    member, mod = staff["member"], staff["mod"]
+    old = suspend(member, mod, "First", utcnow() + timedelta(days=1))
+    appeal(stored(User, member.id))
+    run_out(old)
+    newer = suspend(stored(User, member.id), mod, "Second")
+
+    members.answer_appeal(stored(Suspension, old.id), staff["mod2"], True, "First was unfair")
+    db.session.commit()
+
+    assert stored(Suspension, newer.id).is_current()
+    assert stored(User, member.id).is_suspended
+
+
 def test_an_appeal_is_answered_once(staff):
     member = staff["member"]
     suspension = suspend(member, staff["mod"])
