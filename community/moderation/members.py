@@ -146,7 +146,9 @@ def answer_appeal(suspension: Suspension, moderator: User, lift: bool, reason: s
     suspension.appeal_outcome = outcome.value
     suspension.appeal_answer = reason
     if lift:
-        _lift(member, suspension)
+        # An appeal answered after its suspension ran out leaves any newer one in force.
+        if suspension.is_current():
+            _lift(member, suspension)
         message = f"Your appeal was accepted and your suspension lifted: {reason}"
     else:
         message = f"Your appeal was considered and the suspension stays: {reason}"

@@ -30,6 +30,7 @@ from community.moderation.models import (
     Action,
     Flag,
     FlagReason,
+    LogEntry,
     Review,
     ReviewCause,
     TargetType,
@@ -109,6 +110,8 @@ class Move:
     not_own: bool = True
     #: Whether the object's state is one the move changes (what the page offers).
     fits: Callable = lambda item: True
+    #: Why the move can't be made on this object, whatever its state says (or None).
+    refuses: Callable = lambda item: None
 
 
 def _hide(item, reason: str) -> bool:
@@ -121,6 +124,13 @@ def _restore(item, reason: str) -> bool:
 
 def _kind_of(item) -> TargetType:
     return TargetType.POST if isinstance(item, Post) else TargetType.COMMENT
+
+
+def _featurable(item) -> bool:
+    """Only what everyone can read is featured (not hidden, held or deleted)."""
+    return item.hidden_at is None and all(
+        getattr(item, column, None) is None for column in ("held_at", "deleted_at")
+    )
 
 
 def _switch(column: str, on: bool) -> Callable:
@@ -197,7 +207,8 @@ MOVES = {
         lambda item, reason: discussions.set_featured(item, True),
         "It is already featured.",
         "Featured on the home page.",
-        fits=lambda item: item.featured_at is None and item.hidden_at is None,
+        fits=lambda item: item.featured_at is None and _featurable(item),
+        refuses=lambda item: None if _featurable(item) else "Only visible content is featured.",
     ),
     "unfeature": Move(
         Action.UNFEATURE,
@@ -243,6 +254,9 @@ def moderate(name: str, target: Target, moderator: User, reason: str) -> str:
     if not may_move(moderator, name, target):
         raise Forbidden("That is not yours to do.")
     reason = log.required_reason(reason)
+    refusal = move.refuses(target.obj)
+    if refusal:
+        raise ModerationRefused(refusal)
     changed = move.apply(target.obj, reason)
     settled = 0
     if move.settles:
@@ -285,11 +299,27 @@ def dismiss(review: Review, target: Target, moderator: User, reason: str) -> Non
     reason = log.required_reason(reason)
     flags = review.flag_count
     reviews.close(review, moderator, Action.DISMISS)
-    restored = (
-        target.type in HIDEABLE and target.obj is not None and HIDERS[target.type](target.obj, None)
-    )
+    restored = _hidden_by_flags(target) and HIDERS[target.type](target.obj, None)
     detail = f"{flags} flag{'' if flags == 1 else 's'}" + ("; restored" if restored else "")
     log.record(moderator, Action.DISMISS, target.type, target.id, reason, target.subject_id, detail)
+
+
+def _hidden_by_flags(target: Target) -> bool:
+    """Whether the object is hidden because members flagged it (not by a moderator's hand):
+    the latest hide or restore in the log is the automatic one."""
+    if target.type not in HIDEABLE or target.obj is None or target.obj.hidden_at is None:
+        return False
+    latest = db.session.scalar(
+        select(LogEntry.action)
+        .where(
+            LogEntry.target_type == target.type,
+            LogEntry.target_id == target.id,
+            LogEntry.action.in_((Action.HIDE, Action.AUTO_HIDE, Action.RESTORE)),
+        )
+        .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
+        .limit(1)
+    )
+    return latest is Action.AUTO_HIDE
 
 
 def edit_post(post: Post, moderator: User, title: str, tags: Iterable[str], reason: str) -> bool:
