@@ -36,10 +36,10 @@ EVENT = 3
 #: Signed in, the viewer's own answer is read too; one waiting reads their place in line.
 EVENT_MEMBER = EVENT + SIGNED_IN + 1
 EVENT_WAITING = EVENT_MEMBER + 1
-#: Moderation queue: the first pending events with organisers (joined) and their tags; the
+#: Moderation queue: the first pending events with organisers (joined); the
 #: counts by section (shared with the badge); a page of flagged items and its total; held
 #: posts; appeals (an empty page loads no objects or flags).
-QUEUE = 2 + 1 + 2 + 1 + 1 + SIGNED_IN
+QUEUE = 1 + 1 + 2 + 1 + 1 + SIGNED_IN
 #: Home: the guide, recent posts, experiences that worked (with their steps), mentors with
 #: room, the next events (cards only).
 HOME = 5

@@ -58,16 +58,14 @@ LOG_STEP = timedelta(minutes=14)
 
 #: The signed-in viewer: their sign-in (session joined to the user), the unread badge.
 SIGNED_IN = 2
-#: One query per kind of object on a page, and the tags posts and events load with them
-#: (a comment's post brings its tags too): posts 2, comments 2, events 2, members,
-#: mentorship messages.
-OBJECTS = 2 + 2 + 2 + 1 + 1
+#: One query per kind of object on a page (posts, comments with their posts, events,
+#: members, mentorship messages); no tags: no moderation page shows them.
+OBJECTS = 5
 #: Queue: what waits, by section (the navigation's badge reads the same count); the page of
 #: flag reviews (subjects joined) and its total; their objects; the latest flags (reporters
 #: joined) and the counts by reason; held posts (the reviews, their posts, the posts' tags);
-#: appeals (the reviews, their suspensions); the first pending events (organisers joined)
-#: and their tags.
-QUEUE = SIGNED_IN + 1 + 2 + OBJECTS + 2 + 3 + 2 + 2
+#: appeals (the reviews, their suspensions); the first pending events (organisers joined).
+QUEUE = SIGNED_IN + 1 + 2 + OBJECTS + 2 + 2 + 2 + 1
 #: Log: the page of entries (moderators and subjects joined) and its total, their objects,
 #: the moderators for the filter.
 LOG = 2 + OBJECTS + 1
@@ -521,3 +519,16 @@ def test_log_later_page_continues_in_order(app, client, filters, number):
     assert ids_in(page, "log") == chosen[(number - 1) * per_page : number * per_page]
     assert pager_status(page) == f"Page {number} of {math.ceil(len(chosen) / per_page)}"
     assert f'rel="next" href="{log_url(filters, page=number + 1)}"'.replace("&", "&amp;") in page
+
+
+def test_log_past_its_last_page_shows_the_last_page(app, client):
+    few = handful(moderators())
+    per_page = app.config["MODERATION_LOG_PER_PAGE"]
+    chosen = newest_first(few.log, {})
+    last = math.ceil(len(chosen) / per_page)
+
+    count, page = statements(client, log_url({}, page=last + 50))
+
+    assert count == LOG
+    assert ids_in(page, "log") == chosen[(last - 1) * per_page :]
+    assert pager_status(page) == f"Page {last} of {last}"

@@ -213,6 +213,7 @@ def pending_events() -> list[Event]:
         db.session.scalars(
             select(Event)
             .where(Event.state == EventState.PENDING)
+            .options(lazyload(Event.tags))
             .order_by(Event.created_at, Event.id)
             .limit(QUEUE_SHOWN)
         )

@@ -37,6 +37,14 @@ class QueueItem:
     reasons: dict[FlagReason, int] = field(default_factory=dict)
 
 
+def paginate_within(query: Select, page: int, per_page: int) -> Pagination:
+    """A page of ``query``; a number past the last page shows the last one."""
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if not pagination.items and pagination.pages and page > pagination.pages:
+        pagination = db.paginate(query, page=pagination.pages, per_page=per_page, error_out=False)
+    return pagination
+
+
 def flagged_page(page: int, per_page: int) -> tuple[Pagination, list[QueueItem]]:
     """Open flag reviews, most flagged first, then oldest first."""
     query = (
@@ -45,9 +53,7 @@ def flagged_page(page: int, per_page: int) -> tuple[Pagination, list[QueueItem]]
         .options(joinedload(Review.subject))
         .order_by(Review.flag_count.desc(), Review.opened_at, Review.id)
     )
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    if not pagination.items and pagination.pages and page > pagination.pages:
-        pagination = db.paginate(query, page=pagination.pages, per_page=per_page, error_out=False)
+    pagination = paginate_within(query, page, per_page)
     return pagination, _items(pagination.items, with_flags=True)
 
 
@@ -185,7 +191,7 @@ def log_query(filters: LogFilters) -> Select:
 
 def log_page(filters: LogFilters, page: int, per_page: int):
     """(pagination, {(type, id): Target}) for one page of the log."""
-    pagination = db.paginate(log_query(filters), page=page, per_page=per_page, error_out=False)
+    pagination = paginate_within(log_query(filters), page, per_page)
     found = targets.load((entry.target_type, entry.target_id) for entry in pagination.items)
     return pagination, found
 

@@ -3,7 +3,7 @@ describing them in public words.
 
 The queue and the log show many objects of several kinds; ``load`` reads each kind in
 one query, so a page's query count does not grow with its length. ``label`` and ``url``
-never carry hidden text: the log is public.
+never carry hidden text: the log is public. Tags are not read: no moderation page shows them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from community.accounts.models import User
 from community.discussions.comment_models import Comment
@@ -43,19 +43,23 @@ class Target:
 
 
 def _posts(ids):
-    return select(Post).where(Post.id.in_(ids))
+    return select(Post).where(Post.id.in_(ids)).options(lazyload(Post.tags))
 
 
 def _comments(ids):
     return (
         select(Comment)
         .where(Comment.id.in_(ids))
-        .options(joinedload(Comment.author), joinedload(Comment.post))
+        .options(joinedload(Comment.author), joinedload(Comment.post).lazyload(Post.tags))
     )
 
 
 def _events(ids):
-    return select(Event).where(Event.id.in_(ids)).options(joinedload(Event.organiser))
+    return (
+        select(Event)
+        .where(Event.id.in_(ids))
+        .options(joinedload(Event.organiser), lazyload(Event.tags))
+    )
 
 
 def _members(ids):
