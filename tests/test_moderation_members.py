@@ -462,10 +462,6 @@ def test_an_appeal_upheld_keeps_the_suspension(staff):
     db.session.rollback()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="answer_appeal() lifts whatever suspension the member is under, not the one appealed",
-)
 def test_accepting_an_appeal_of_an_ended_suspension_leaves_a_newer_one(staff):
     member, mod = staff["member"], staff["mod"]
     old = suspend(member, mod, "First", utcnow() + timedelta(days=1))

@@ -349,10 +349,6 @@ def test_dismissing_flags_closes_the_review_and_restores_what_they_hid(cast):
     assert entry.created_at is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dismiss() restores any hidden post or comment, also one a moderator hid",
-)
 def test_dismissing_flags_leaves_a_moderators_hide_in_place(cast):
     comment, post, mod = cast["comment"], cast["post"], cast["mod"]
     moderate("hide", TargetType.COMMENT, comment.id, mod, "Doxxing")
@@ -706,18 +702,27 @@ def test_moves_on_other_content_leave_their_flags_alone(cast):
     assert stored(Review, review.id).is_open
 
 
-@pytest.mark.xfail(
-    strict=True, reason="moderate() does not check Move.fits: a hidden comment gets featured"
-)
-def test_hidden_content_cannot_be_featured(cast):
-    comment = cast["comment"]
-    moderate("hide", TargetType.COMMENT, comment.id, cast["mod"])
+@pytest.mark.parametrize("state", ["hidden comment", "deleted comment", "held post"])
+def test_only_visible_content_can_be_featured(cast, state):
+    if state == "held post":
+        kind, target_id = TargetType.POST, make_post(make_user("nina"), "Mine", "https://x.io").id
+        model = Post
+    else:
+        kind, target_id, model = TargetType.COMMENT, cast["comment"].id, Comment
+        if state == "hidden comment":
+            moderate("hide", kind, target_id, cast["mod"])
+        else:
+            comment_services.delete_comment(cast["comment"])
+            db.session.commit()
+    logged = len(log_entries())
 
-    with pytest.raises(services.ModerationRefused):
-        services.moderate("feature", target(TargetType.COMMENT, comment.id), cast["mod2"], "Nice")
+    with pytest.raises(services.ModerationRefused, match="Only visible content"):
+        services.moderate("feature", target(kind, target_id), cast["mod2"], "Nice")
     db.session.rollback()
 
-    assert stored(Comment, comment.id).featured_at is None
+    assert stored(model, target_id).featured_at is None
+    assert len(log_entries()) == logged
+    assert "feature" not in services.moves_offered(cast["mod2"], target(kind, target_id))
 
 
 # --- new members' posts with links ---------------------------------------------------------
