@@ -337,6 +337,13 @@ def test_acting_on_what_does_not_exist_is_404(client, thread):
         assert client.get(url).status_code == 404, url
 
 
+@pytest.mark.parametrize("name", ["a%00b", "x" * 2000, "%F0%9F%98%80", "..%2F..%2Fetc"])
+def test_a_member_page_for_a_name_nobody_can_have_is_404(client, thread, name):
+    login_as(client, thread["moderator"])
+    assert client.get(f"/mod/members/{name}").status_code == 404
+    assert client.submit(f"/mod/members/{name}/suspend", {"reason": "Spam"}).status_code == 404
+
+
 def test_acting_on_what_was_handled_says_so(client, thread):
     comment, member = thread["comment"], thread["member"]
     review = moderation.flag(TargetType.COMMENT, comment.id, member)
