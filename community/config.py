@@ -38,6 +38,16 @@ def _optional_int(name: str, minimum: int = 1) -> dict:
     return {name: number}
 
 
+def _host_list(name: str) -> list[str] | None:
+    """Comma-separated host names; None (any host) when unset.
+
+    Absolute URLs (redirects Werkzeug builds itself) take the request's Host: behind a proxy
+    that passes any Host through, only the site's own names should be answered.
+    """
+    hosts = [host.strip() for host in os.environ.get(name, "").split(",") if host.strip()]
+    return hosts or None
+
+
 def _environment() -> str:
     value = os.environ.get("PATHWAYS_ENV", "development").strip().lower()
     if value not in ENVIRONMENTS:
@@ -62,6 +72,7 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        "TRUSTED_HOSTS": _host_list("TRUSTED_HOSTS"),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
     }
 

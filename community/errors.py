@@ -8,7 +8,7 @@ import time
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from community.extensions import db, limiter
 
@@ -69,6 +69,11 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(
             400, "Your form expired or was sent from elsewhere. Reload the page and try again."
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """A ``Host`` outside ``TRUSTED_HOSTS``: no page of ours can be built for it."""
+        return "This site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -83,6 +83,12 @@ def can_flag_message(user: Any, message: Any) -> bool:
     )
 
 
+def can_flag_object(user: Any, kind: str, obj: Any) -> bool:
+    """Whether ``user`` may flag ``obj`` of ``kind`` (a ``moderation.models.TargetType``)."""
+    predicate = FLAG_PREDICATES.get(kind)
+    return predicate is not None and predicate(user, obj)
+
+
 def can_edit_post(user: Any, post: Any) -> bool:
     """Only the author edits their own post, and only while allowed to write."""
     return can_write(user) and post.author_id == user.id
@@ -286,6 +292,15 @@ def can_see_event_link(user: Any, event: Any, rsvp: Any = None) -> bool:
     going = rsvp is not None and rsvp.status == RsvpStatus.GOING
     return going or is_organiser(user, event) or can_moderate(user)
 
+
+#: Who may flag each kind of object, by the kind's name.
+FLAG_PREDICATES = {
+    "post": can_flag_post,
+    "comment": can_flag,
+    "event": can_flag_event,
+    "member": can_flag_member,
+    "message": can_flag_message,
+}
 
 #: Exposed to templates so they ask the same questions as the views.
 TEMPLATE_PREDICATES = {

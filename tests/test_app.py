@@ -56,6 +56,18 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert app.config["SECRET_KEY"] == "s" * 40
 
 
+def test_trusted_hosts_refuse_a_forged_host_before_any_redirect(monkeypatch):
+    monkeypatch.setenv("TRUSTED_HOSTS", "pathways.example.org, www.pathways.example.org")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["TRUSTED_HOSTS"] == ["pathways.example.org", "www.pathways.example.org"]
+    client = app.test_client()
+    forged = client.get("/flag/comment/1", headers={"Host": "evil.example"})
+    assert forged.status_code == 400 and "Location" not in forged.headers
+    assert b"does not answer to that host name" in forged.data
+    own = client.get("/flag/comment/1", headers={"Host": "pathways.example.org"})
+    assert own.headers["Location"] == "http://pathways.example.org/comments/1/flag"
+
+
 def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app()

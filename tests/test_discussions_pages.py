@@ -104,6 +104,19 @@ def test_author_edits_own_post(app, client):
     assert "edited" in client.get(url_of(post)).get_data(as_text=True)
 
 
+def test_the_edit_form_shows_the_tags_as_typed_and_a_missing_tags_field_keeps_them(app, client):
+    author = make_user()
+    post = posts.create_post(author, "Tagged", "Body", ["ai", "ml"])
+    db.session.commit()
+    login_as(client, author)
+    form = client.get(f"/posts/{post.id}/edit").get_data(as_text=True)
+    assert 'value="ai, ml"' in form and "&lt;Tag" not in form
+    response = client.submit(f"/posts/{post.id}/edit", {"title": "Tagged", "body": "New"})
+    assert response.status_code == 302
+    db.session.refresh(post)
+    assert [tag.name for tag in post.tags] == ["ai", "ml"]
+
+
 def test_post_list_sorts_filters_and_pins(app, client):
     author = make_user()
     older = posts.create_post(author, "Older but busy", "Body", ["data"])

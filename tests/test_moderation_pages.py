@@ -488,8 +488,11 @@ def test_a_suspended_member_sees_why_and_appeals_once(client, thread):
     assert "It waits for a moderator. You can appeal once per suspension." in after
     assert 'name="appeal"' not in after
 
-    again = client.submit("/mod/appeal", {"appeal": "Please, a second look."})
+    again = client.submit(
+        "/mod/appeal", {"appeal": "Please, a second look."}, follow_redirects=True
+    )
     assert "Please, a second look." not in page_text(again)
+    assert "You have already appealed this suspension: one appeal each." in page_text(again)
     db.session.expire_all()
     suspension = members.current_suspension(db.session.get(User, member.id))
     assert suspension.appeal == "I will post links only when asked."

@@ -75,7 +75,10 @@ def edit_post(post_id: int):
     post = get_post_or_404(post_id)
     if not permissions.can_edit_post(current_user, post):
         abort(403)
-    form = PostForm(obj=post, body=post.body_md, tags=", ".join(tag.name for tag in post.tags))
+    # Not ``obj=post``: WTForms would take ``post.tags`` (rows) over the ``tags`` text.
+    form = PostForm(
+        title=post.title, body=post.body_md, tags=", ".join(tag.name for tag in post.tags)
+    )
     if form.validate_on_submit():
         services.edit_post(post, form.title.data, form.body.data, form.tag_names)
         flash("Your post is updated.", "success")

@@ -14,14 +14,6 @@ from community.moderation import queries, services, targets
 from community.moderation.forms import FlagForm
 from community.moderation.models import FlagReason, TargetType
 
-#: Who may flag each kind of object (and so see its flag page).
-CAN_FLAG = {
-    TargetType.POST: permissions.can_flag_post,
-    TargetType.COMMENT: permissions.can_flag,
-    TargetType.EVENT: permissions.can_flag_event,
-    TargetType.MEMBER: permissions.can_flag_member,
-    TargetType.MESSAGE: permissions.can_flag_message,
-}
 #: Whether the member can see the object at all (else the flag page is a 404).
 CAN_SEE = {
     TargetType.POST: permissions.can_view_post,
@@ -53,7 +45,7 @@ def flag(kind: str, target_id: int):
     target = targets.get(target_type, target_id)
     if target.obj is None or not CAN_SEE[target_type](current_user, target.obj):
         abort(404)
-    if not CAN_FLAG[target_type](current_user, target.obj):
+    if not permissions.can_flag_object(current_user, target_type, target.obj):
         abort(403)
     back = where_it_lives(target)
     if queries.flags_by(current_user, target_type, target_id) is not None:
@@ -75,7 +67,7 @@ def flag(kind: str, target_id: int):
 def register_flag_routes(app) -> None:
     """``/flag/<kind>/<id>`` for everything, and the comment's own ``/comments/<id>/flag``."""
     view = write_limit("flags")(login_required(transactional(flag)))
-    kinds = ",".join(kind.value for kind in CAN_FLAG)
+    kinds = ",".join(permissions.FLAG_PREDICATES)
     app.add_url_rule(
         "/comments/<int:target_id>/flag",
         "moderation.flag",

@@ -3,12 +3,14 @@ page (why, until when, the appeal), answering appeals, and the roles page for ad
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community import permissions
-from community.accounts.models import Role, User
+from community.accounts.models import USERNAME_PATTERN, Role, User
 from community.accounts.names import normalise_username
 from community.db import Refused, transactional
 from community.extensions import db
@@ -21,9 +23,10 @@ from community.moderation.responses import perform
 
 
 def _member_or_404(username: str) -> User:
-    member = db.session.scalar(
-        select(User).where(User.username == normalise_username(username)[:40])
-    )
+    name = normalise_username(username)
+    if not re.fullmatch(USERNAME_PATTERN, name):
+        abort(404)
+    member = db.session.scalar(select(User).where(User.username == name))
     if member is None or member.is_deleted:
         abort(404)
     return member
@@ -98,6 +101,9 @@ def appeal():
     if suspension is None:
         flash("Your account is not suspended.", "info")
         return redirect(url_for("main.home"))
+    if suspension.appealed_at is not None and request.method == "POST":
+        flash("You have already appealed this suspension: one appeal each.", "info")
+        return redirect(url_for("moderation.appeal"))
     form = AppealForm()
     if suspension.appealed_at is None and form.validate_on_submit():
         try:

@@ -88,10 +88,10 @@ def unsuspend(member: User, moderator: User, reason: str) -> None:
     suspension = current_suspension(member)
     if suspension is None or not _lift(member, suspension):
         raise reviews.AlreadyHandled(f"{member.name} is not suspended.")
-    reviews.close_open_about(
+    answered = reviews.close_open_about(
         TargetType.SUSPENSION, suspension.id, moderator, Action.UNSUSPEND, (ReviewCause.APPEAL,)
     )
-    if suspension.appealed_at and not suspension.appeal_outcome:
+    if answered:  # the appeal waiting in the queue is answered by this lift, and only then
         suspension.appeal_outcome = Action.UNSUSPEND.value
         suspension.appeal_answer = reason
     log.record(moderator, Action.UNSUSPEND, TargetType.MEMBER, member.id, reason, member.id)
@@ -145,11 +145,12 @@ def answer_appeal(suspension: Suspension, moderator: User, lift: bool, reason: s
     reviews.close(review, moderator, outcome)
     suspension.appeal_outcome = outcome.value
     suspension.appeal_answer = reason
-    if lift:
-        # An appeal answered after its suspension ran out leaves any newer one in force.
-        if suspension.is_current():
-            _lift(member, suspension)
+    if lift and suspension.is_current():
+        _lift(member, suspension)
         message = f"Your appeal was accepted and your suspension lifted: {reason}"
+    elif lift:
+        # It ran out before the answer: any newer suspension stays in force.
+        message = f"Your appeal was accepted (the suspension had already ended): {reason}"
     else:
         message = f"Your appeal was considered and the suspension stays: {reason}"
     log.record(moderator, outcome, TargetType.MEMBER, member.id, reason, member.id, "on appeal")
@@ -165,6 +166,10 @@ def set_role(member: User, role: Role, admin: User, reason: str) -> None:
         raise MemberActionRefused("That account can't hold a role.", "username")
     if member.role == role:
         raise MemberActionRefused(f"{member.name} already is {role.value}.", "role")
+    if role == Role.ADMIN and member.is_suspended:
+        raise MemberActionRefused(
+            "Lift the suspension first: nobody could lift it from an admin.", "role"
+        )
     if member.role == Role.ADMIN:
         _keep_an_admin(member)
     before = member.role
@@ -188,12 +193,17 @@ def set_role(member: User, role: Role, admin: User, reason: str) -> None:
 
 
 def _keep_an_admin(leaving: User) -> None:
-    """Refuse to demote the last admin who can sign in; the admins are locked while counted,
-    so two admins demoting each other at once can't both succeed."""
+    """Refuse to demote the last admin who can act (signs in, not suspended); the admins are
+    locked while counted, so two admins demoting each other at once can't both succeed."""
     take_write_lock(User, leaving.id)
     admins = db.session.scalars(
         select(User.id)
-        .where(User.role == Role.ADMIN, User.deleted_at.is_(None), User.password_hash.is_not(None))
+        .where(
+            User.role == Role.ADMIN,
+            User.deleted_at.is_(None),
+            User.password_hash.is_not(None),
+            User.not_suspended(),
+        )
         .with_for_update()
     ).all()
     if not set(admins) - {leaving.id}:

@@ -54,6 +54,10 @@ def flag(target: Target, reporter: User, reason: FlagReason, details: str = "") 
         raise ModerationRefused("That no longer exists.", "reason")
     if target.subject_id == reporter.id:
         raise ModerationRefused("You can't flag your own contribution.", "reason")
+    if not permissions.can_write(reporter):
+        # What may be flagged is the view's to check (it shows the page); a flag sent as a
+        # moderator hid the object still counts.
+        raise Forbidden("Suspended members can't flag.")
     details = (details or "").strip()
     if reason is FlagReason.OTHER and not details:
         raise ModerationRefused(
