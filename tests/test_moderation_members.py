@@ -13,6 +13,7 @@ from community import permissions
 from community.accounts.models import Role, User
 from community.db import Forbidden
 from community.extensions import db
+from community.mentorship.models import MentorshipMessage
 from community.moderation import log, members, reviews
 from community.moderation.models import (
     APPEAL_MAX,
@@ -24,6 +25,7 @@ from community.moderation.models import (
 )
 from community.timeutil import utcnow
 from tests.conftest import make_post, make_user
+from tests.mentorship_support import make_mentor, make_request
 from tests.moderation_support import (
     flag,
     log_entries,
@@ -237,16 +239,25 @@ def test_a_deleted_account_is_not_suspended(staff):
     assert suspensions_of(member) == []
 
 
-def test_suspending_settles_flags_about_the_member_only(staff):
+def test_suspending_settles_flags_about_the_member_and_their_messages_only(staff):
     member, mod = staff["member"], staff["mod"]
     profile_review = flag(TargetType.MEMBER, member.id, staff["mod2"])
+    mentor = make_mentor(make_user("olga"))
+    request = make_request(member, mentor)
+    message = MentorshipMessage(
+        request_id=request.id, author_id=member.id, body_md="Buy it", body_html="<p>Buy it</p>"
+    )
+    db.session.add(message)
+    db.session.commit()
+    message_review = flag(TargetType.MESSAGE, message.id, mentor.user)
     post = make_post(member, "Buy my course", "Cheap.")
     post_review = flag(TargetType.POST, post.id, staff["mod2"])
 
     suspend(member, mod, "Selling courses")
 
-    closed = stored(Review, profile_review.id)
-    assert (closed.closed_by_id, closed.outcome) == (mod.id, Action.SUSPEND.value)
+    for settled in (profile_review, message_review):
+        closed = stored(Review, settled.id)
+        assert (closed.closed_by_id, closed.outcome) == (mod.id, Action.SUSPEND.value)
     assert stored(Review, post_review.id).is_open
 
 
@@ -474,6 +485,9 @@ def test_accepting_an_appeal_of_an_ended_suspension_leaves_a_newer_one(staff):
 
     assert stored(Suspension, newer.id).is_current()
     assert stored(User, member.id).is_suspended
+    assert moderation_notices(member)[-1] == (
+        "Your appeal was accepted (the suspension had already ended): First was unfair"
+    )
 
 
 def test_an_appeal_is_answered_once(staff):
@@ -635,13 +649,15 @@ def test_the_last_admin_keeps_the_role(staff):
     assert len(log_entries(Action.SET_ROLE)) == 1
 
 
-@pytest.mark.parametrize("gone", ["deleted", "no password"])
-def test_admins_who_cannot_sign_in_do_not_count(staff, gone):
+@pytest.mark.parametrize("gone", ["deleted", "no password", "suspended"])
+def test_admins_who_cannot_act_do_not_count(staff, gone):
     admin, other = staff["admin"], staff["admin2"]
     if gone == "deleted":
         other.deleted_at = utcnow()
-    else:
+    elif gone == "no password":
         other.password_hash = None
+    else:  # suspended before becoming admin, as the CLI can still do
+        other.suspended_at = utcnow()
     db.session.commit()
 
     with pytest.raises(members.MemberActionRefused, match="always be an admin"):
@@ -649,6 +665,20 @@ def test_admins_who_cannot_sign_in_do_not_count(staff, gone):
     db.session.rollback()
 
     assert stored(User, admin.id).role is Role.ADMIN
+
+
+def test_a_suspended_member_is_not_made_admin(staff):
+    member = staff["member"]
+    suspend(member, staff["mod"], "Spam")
+
+    with pytest.raises(members.MemberActionRefused, match="Lift the suspension first"):
+        members.set_role(stored(User, member.id), Role.ADMIN, staff["admin"], "Trusted")
+    db.session.rollback()
+
+    assert stored(User, member.id).role is Role.MEMBER
+    members.set_role(stored(User, member.id), Role.MODERATOR, staff["admin"], "Trusted")
+    db.session.commit()
+    assert stored(User, member.id).role is Role.MODERATOR
 
 
 def test_moderators_are_listed_admins_first(staff):
