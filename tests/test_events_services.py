@@ -1048,10 +1048,7 @@ def test_event_predicates_by_person_and_state(olga, mod):
         False,
     ]
     assert not permissions.can_edit_event(olga, past)
-    assert [
-        permissions.can_approve_event(u, pending)
-        for u in (member, olga, mod)
-    ] == [
+    assert [permissions.can_approve_event(u, pending) for u in (member, olga, mod)] == [
         False,
         False,
         True,
