@@ -219,7 +219,7 @@ def test_the_queue_groups_flags_by_object_with_every_section(app, client, thread
     assert queue.status_code == 200
     # One item per object, the most flagged first, with its count and reasons.
     assert text.count('class="card queue-item" id="review-') == 2 + 1 + 1
-    assert text.index("Comment: a removed comment") < text.index("Post: ")
+    assert text.index("Comment: a comment on") < text.index("Post: ")
     assert "3 flags" in text
     assert "Recruiter or course promotion × 2" in text
     assert "Off topic × 1" in text
@@ -276,7 +276,7 @@ def test_hiding_from_the_queue_needs_a_reason_and_keeps_what_was_typed(client, t
     assert "Nothing is flagged." in queue
 
     log = page_text(client.get("/mod/log"))
-    assert "Hid a removed comment on “Changing lanes”" in log
+    assert "Hid a comment on “Changing lanes”" in log
     assert "Advertising a paid course" in log
     assert "bootcamp" not in log
     # The author hears why.

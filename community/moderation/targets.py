@@ -119,17 +119,16 @@ def describe(kind: TargetType, target_id: int, obj: Any | None) -> Target:
 
 
 def _post(post: Post):
-    if post.is_hidden:
-        return "a removed post", None, post.author_id
-    if post.is_held:
-        return "a post held for review", None, post.author_id
+    """A hidden or held post is named by its author: its title may be the spam itself."""
+    if not post.is_public:
+        return f"a post by {_at(post.author)}", None, post.author_id
     return f"“{post.title}”", f"/posts/{post.id}/{post.slug}", post.author_id
 
 
 def _comment(comment: Comment):
     place, _, _ = _post(comment.post)
     if comment.is_hidden:
-        return f"a removed comment on {place}", None, comment.author_id
+        return f"a comment on {place}", None, comment.author_id
     if comment.is_deleted or not comment.post.is_public:
         return f"a comment on {place}", None, comment.author_id
     return f"a comment on {place}", f"/comments/{comment.id}", comment.author_id
