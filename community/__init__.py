@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
+    extensions.mail.init_app(app)
 
     from community import cli, errors, security, templating
     from community.accounts.views import bp as accounts_bp

@@ -24,6 +24,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rerender)
     app.cli.add_command(expire_requests)
     app.cli.add_command(demo_data)
+    app.cli.add_command(worker)
+    app.cli.add_command(send_outbox)
 
 
 @click.command("seed")
@@ -112,3 +114,26 @@ def demo_data() -> None:
     else:
         click.echo("Demo data already present; the demo members have a new password.")
     click.echo(f"Sign in as {', '.join(demo.usernames)} with the password: {demo.password}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run jobs (mail) from the RQ queue on JOBS_REDIS_URL, retrying failures with backoff."""
+    from flask import current_app
+    from rq import SimpleWorker
+
+    from community.jobs import queue
+
+    if not current_app.config["JOBS_REDIS_URL"]:
+        raise click.UsageError("Set JOBS_REDIS_URL: without it jobs run in the web process.")
+    jobs = queue(current_app)
+    SimpleWorker([jobs], connection=jobs.connection).work(burst=burst, with_scheduler=True)
+
+
+@click.command("send-outbox")
+def send_outbox() -> None:
+    """Send mail left unsent (after SMTP was down); safe to run from cron."""
+    from community.notifications.mail import send_unsent
+
+    click.echo(f"Sent {send_unsent()} mail(s).")

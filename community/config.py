@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+DEFAULT_SENDER = "Pathways <noreply@localhost>"
 MIN_SECRET_KEY_LENGTH = 32
 #: ``PATHWAYS_ENV`` values; anything else refuses to start, so a typo never runs
 #: production with development settings.
@@ -73,6 +74,20 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
         "TRUSTED_HOSTS": _host_list("TRUSTED_HOSTS"),
+        # Mail over SMTP (Flask-Mail); without MAIL_SERVER mail is written to the log.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
+        **_optional_int("MAIL_PORT"),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Pathways <noreply@localhost>"
+        ),
+        #: Where links in mail point (mail is built outside any request).
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        #: Jobs (mail) go to RQ on this Redis; unset, they run in-process after the response.
+        "JOBS_REDIS_URL": os.environ.get("JOBS_REDIS_URL", "").strip() or None,
+        "REQUIRE_VERIFIED_EMAIL": _flag("REQUIRE_VERIFIED_EMAIL", True),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
     }
 
@@ -137,6 +152,22 @@ BASE_SETTINGS = {
     #: (env NEW_MEMBER_HOLD_DAYS; 0 turns the guard off).
     "NEW_MEMBER_HOLD_DAYS": 3,
     "MODERATION_QUEUE_PER_PAGE": 20,
+    "SITE_NAME": "Pathways",
+    "MAIL_PORT": 25,
+    "MAIL_TIMEOUT_SECONDS": 10,
+    #: Jobs without Redis: True runs each right after the commit (tests); False in a thread
+    #: once the response is sent.
+    "JOBS_INLINE": False,
+    "JOBS_QUEUE": "pathways",
+    #: RQ retries a failed job after these many seconds (SMTP down), then gives up.
+    "JOBS_RETRY_INTERVALS": [30, 120, 600, 1800, 3600],
+    #: A password-reset link works this long, once.
+    "PASSWORD_RESET_SECONDS": 3600,
+    "EMAIL_VERIFICATION_DAYS": 7,
+    #: Event reminders go this long before the start.
+    "EVENT_REMINDER_HOURS": 24,
+    "RATE_LIMIT_PASSWORD_RESET": "5 per hour; 20 per day",
+    "RATE_LIMIT_VERIFICATION": "3 per hour; 10 per day",
     "MODERATION_LOG_PER_PAGE": 50,
     #: Pending requests a mentee may have at once (env MENTORSHIP_MAX_OPEN_REQUESTS).
     "MENTORSHIP_MAX_OPEN_REQUESTS": 3,

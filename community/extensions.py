@@ -7,6 +7,7 @@ import sqlite3
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -36,6 +37,7 @@ login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address)
+mail = Mail()
 
 
 @event.listens_for(Engine, "connect")

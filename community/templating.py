@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g, get_flashed_messages, url_for
+from flask import Flask, g, get_flashed_messages, has_request_context, url_for
 from flask_login import current_user
 
 from community import permissions
@@ -82,6 +82,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
+        if not has_request_context():  # mail, rendered by jobs and commands
+            return {}
         sections = [
             (label, url_for(endpoint), endpoint.split(".")[0])
             for label, endpoint in NAV_SECTIONS

@@ -104,6 +104,9 @@ def make_test_app(database_url: str, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
         # Each test empties the database: suggestions read in an earlier one would be stale.
         "EVENT_TAG_SUGGESTIONS_SECONDS": 0,
+        # Jobs (mail) run right after the commit, so a test sees their effect at once.
+        "JOBS_INLINE": True,
+        "SITE_URL": "http://localhost",
     }
     config.update(overrides)
     return create_app(config)
@@ -440,3 +443,71 @@ def pytest_terminal_summary(terminalreporter) -> None:
         for (group, reason), count in sorted(counts.items(), key=lambda item: -item[1])
     ]
     terminalreporter.write_line("skipped: " + ", ".join(parts))
+
+
+# --- a real SMTP server on 127.0.0.1 ---------------------------------------------------------
+
+
+class SmtpSink:
+    """What an SMTP server on 127.0.0.1 received, as parsed messages, newest last."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list = []
+        self.refuse = False
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        if self.refuse:
+            return "451 Try again later"
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+        self.refuse = False
+
+    def to(self, address: str) -> list:
+        return [message for message in self.messages if address in message["To"]]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """An aiosmtpd server on a free port of 127.0.0.1 for the whole run (one per worker)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    sink.port = port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, app) -> SmtpSink:
+    """The SMTP sink, emptied, with the app sending to it (use with ``mail_config``)."""
+    assert app.config["MAIL_SERVER"] == "127.0.0.1", "set app_config = mail_config(...)"
+    smtp_server.clear()
+    return smtp_server
+
+
+def mail_config(smtp_server, **overrides) -> dict:
+    """App settings that send mail to the test SMTP server."""
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail holds mail back under TESTING otherwise
+        **overrides,
+    }

@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
         default=Role.MEMBER,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the member followed the link mailed to ``email``; a new address clears it.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The end of a suspension with an end date; NULL while ``suspended_at`` is set means
     #: until a moderator lifts it. The record and the reason are a ``Suspension``.
@@ -70,6 +72,10 @@ class User(UserMixin, db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_suspended(self) -> bool:

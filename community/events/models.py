@@ -218,6 +218,8 @@ class Rsvp(db.Model):
     status: Mapped[RsvpStatus] = mapped_column(value_enum(RsvpStatus))
     #: When the member last changed their answer: the waitlist's order.
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the reminder before the start was sent to this member (going only).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
     event: Mapped[Event] = relationship()
