@@ -354,10 +354,14 @@ def make_user(
     password: str = DEFAULT_PASSWORD,
     email: str | None = None,
     suspended: bool = False,
+    verified: bool = True,
 ) -> User:
+    """A member who has checked their address unless ``verified=False``."""
     username = username or f"member{next(_counter)}"
     user = User(username=username, email=email or f"{username}@example.com", role=role)
     user.password_hash = _cheap_hash(password)
+    if verified:
+        user.email_verified_at = utcnow()
     if suspended:
         user.suspended_at = utcnow()
     db.session.add(user)
