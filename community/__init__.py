@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask
@@ -11,6 +12,17 @@ from community import config as settings
 from community import extensions, urls
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _log_to_stderr() -> None:
+    """The package's own messages (mail written out without ``MAIL_SERVER``, failed jobs) go
+    to standard error at INFO, under ``flask run`` and gunicorn alike."""
+    logger = logging.getLogger("community")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.settings_from_environment(app.instance_path))
     app.config.update(config or {})
     settings.check_production_settings(app.config)
+    _log_to_stderr()
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind trusted proxies the client is the address they forwarded, not theirs.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
