@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from community.accounts.models import Role
 from community.events.models import TRANSITIONS as EVENT_TRANSITIONS
 from community.events.models import EventState, RsvpStatus
@@ -20,6 +22,18 @@ def is_member(user: Any) -> bool:
 def can_write(user: Any) -> bool:
     """Members write; suspended members only read."""
     return is_member(user) and not user.is_suspended
+
+
+def is_verified_enough(user: Any) -> bool:
+    """Whether the address is checked, or the site doesn't ask (``REQUIRE_VERIFIED_EMAIL``).
+
+    What reaches other people's inboxes or lists (mentorship requests, events, links) waits
+    for the check; reading, commenting and voting don't. An account without an address (the
+    site's own) has nothing to check.
+    """
+    if not current_app.config["REQUIRE_VERIFIED_EMAIL"]:
+        return True
+    return is_member(user) and (user.is_verified or user.email is None)
 
 
 def can_moderate(user: Any) -> bool:
@@ -163,8 +177,8 @@ def can_write_retrospective(user: Any, request: Any) -> bool:
 
 
 def can_request_mentorship(user: Any, profile: Any) -> bool:
-    """Any member who may write can ask another member who mentors."""
-    return can_write(user) and profile.user_id != user.id
+    """Any member who may write, with a checked address, can ask another member who mentors."""
+    return can_write(user) and is_verified_enough(user) and profile.user_id != user.id
 
 
 def can_create_post(user: Any) -> bool:
@@ -225,8 +239,9 @@ def can_follow(user: Any) -> bool:
 
 
 def can_submit_event(user: Any) -> bool:
-    """Members submit events (they wait for review); moderators' are published at once."""
-    return can_write(user)
+    """Members with a checked address submit events (they wait for review); moderators'
+    are published at once."""
+    return can_write(user) and is_verified_enough(user)
 
 
 def is_organiser(user: Any, event: Any) -> bool:
@@ -305,6 +320,7 @@ FLAG_PREDICATES = {
 #: Exposed to templates so they ask the same questions as the views.
 TEMPLATE_PREDICATES = {
     "can_write": can_write,
+    "is_verified_enough": is_verified_enough,
     "can_moderate": can_moderate,
     "can_grant_roles": can_grant_roles,
     "can_moderate_content": can_moderate_content,

@@ -15,6 +15,7 @@ from wtforms.validators import (
 
 from community.accounts import services
 from community.accounts.models import USERNAME_PATTERN
+from community.accounts.names import normalise_email
 from community.accounts.passwords import PASSWORD_HINT, PASSWORD_MAX, password_problem
 from community.forms import BaseForm, choices, strip_whitespace
 from community.timeutil import timezone_names
@@ -146,3 +147,36 @@ class DeleteAccountForm(BaseForm):
     password = PasswordField(
         "Your password", validators=[InputRequired("Enter your password to confirm.")]
     )
+
+
+class ResetRequestForm(BaseForm):
+    email = RegisterForm.email
+
+
+class ResetPasswordForm(BaseForm):
+    """A new password by mail: the sign-up form's password rules and confirmation."""
+
+    password = RegisterForm.password
+    confirm = RegisterForm.confirm
+
+
+class EmailChangeForm(BaseForm):
+    email = EmailField(
+        "New email address",
+        filters=[strip_whitespace],
+        validators=RegisterForm.email.kwargs["validators"],
+        description="We send a link to the new address to check it, and tell the old one.",
+    )
+    password = PasswordField(
+        "Your password", validators=[InputRequired("Enter your password to confirm.")]
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_email(self, field) -> None:
+        if self.user is not None and normalise_email(field.data) == self.user.email:
+            raise ValidationError("That is already your address.")
+        if services.email_taken(field.data):
+            raise ValidationError("An account with that email already exists.")

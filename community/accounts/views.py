@@ -6,7 +6,6 @@ import json
 import re
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -19,9 +18,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from community.accounts import services, sessions
+from community.accounts import recovery, recovery_views, services, sessions
+from community.accounts.blueprint import bp
 from community.accounts.forms import (
     DeleteAccountForm,
+    EmailChangeForm,
     LoginForm,
     PasswordChangeForm,
     RegisterForm,
@@ -37,7 +38,7 @@ from community.permissions import can_write
 from community.redirects import safe_next_url
 from community.timeutil import utcnow
 
-bp = Blueprint("accounts", __name__)
+__all__ = ["bp", "recovery_views"]  # recovery_views: its routes join the blueprint
 
 
 def _remembered() -> bool:
@@ -59,12 +60,16 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.username.data, form.email.data, form.password.data)
+            user = recovery.sign_up(form.username.data, form.email.data, form.password.data)
         except Refused as refusal:
             form.username.errors.append(refusal.message)
         else:
             _sign_in(user, remember=False)
-            flash(f"Welcome to Pathways, {user.username}!", "success")
+            flash(
+                f"Welcome to Pathways, {user.username}! We sent a link to {user.email}: "
+                "follow it to confirm your address.",
+                "success",
+            )
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("accounts/register.html", form=form)
 
@@ -133,6 +138,8 @@ def _settings_form() -> SettingsForm:
 
 def _settings_page(status: int = 200, **forms):
     forms.setdefault("settings_form", _settings_form())
+    forms.setdefault("email_form", EmailChangeForm(user=current_user))
+    forms.setdefault("verify_form", BaseForm(prefix="verify"))
     forms.setdefault("password_form", PasswordChangeForm(prefix="pw"))
     forms.setdefault("delete_form", DeleteAccountForm(prefix="del"))
     forms.setdefault("sessions_form", BaseForm(prefix="sessions"))
@@ -176,6 +183,31 @@ def change_password():
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.settings"))
     return _settings_page(400, password_form=form)
+
+
+@bp.route("/settings/email", methods=["POST"])
+@client_limit("auth")
+@login_required
+@transactional
+def change_email():
+    user = current_user._get_current_object()
+    form = EmailChangeForm(user=user)
+    if form.validate_on_submit():
+        if not user.check_password(form.password.data):
+            form.password.errors.append("That is not your password.")
+        else:
+            try:
+                recovery.change_email(user, form.email.data)
+            except Refused as refusal:
+                form.email.errors.append(refusal.message)
+            else:
+                flash(
+                    f"Your address is now {user.email}. We sent it a link to confirm it, "
+                    "and told your old address.",
+                    "success",
+                )
+                return redirect(url_for("accounts.settings"))
+    return _settings_page(400, email_form=form)
 
 
 @bp.route("/settings/sessions", methods=["POST"])

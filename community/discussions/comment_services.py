@@ -29,6 +29,7 @@ from community.discussions.comment_models import (
     Vote,
 )
 from community.discussions.models import Post, PostFollow
+from community.discussions.services import check_links_allowed
 from community.extensions import db
 from community.notifications.services import notify
 from community.timeutil import utcnow
@@ -84,6 +85,16 @@ def _check_body(body: str) -> str:
     return body
 
 
+def _checked_html(author: User, body: str) -> str:
+    """The body rendered, refused when it links off the site from an unchecked address."""
+    html = render_markdown(body, "comment")
+    try:
+        check_links_allowed(author, html)
+    except Refused as refusal:
+        raise CommentRefused(refusal.message) from None
+    return html
+
+
 def _last_body_by(author: User, post: Post) -> str | None:
     """The author's latest live comment on ``post``: the same words on another post are fine."""
     return db.session.scalar(
@@ -134,6 +145,7 @@ def create_comment(
     previous = _last_body_by(author, post)
     if previous is not None and previous.strip() == body.strip():
         raise CommentRefused("You just posted exactly this. Add something new, or edit it.")
+    body_html = _checked_html(author, body)
 
     comment = Comment(
         post_id=post.id,
@@ -141,7 +153,7 @@ def create_comment(
         parent_id=parent.id if parent else None,
         depth=parent.depth + 1 if parent else 0,
         body_md=body,
-        body_html=render_markdown(body, "comment"),
+        body_html=body_html,
     )
     if experience is not None and experience.steps and post.is_guide and parent is None:
         _apply_experience(comment, experience)
@@ -214,6 +226,7 @@ def edit_comment(comment: Comment, body: str) -> bool:
     _check_body(body)
     if body == comment.body_md:
         return False
+    body_html = _checked_html(comment.author, body)
     now = utcnow()
     db.session.add(
         CommentRevision(
@@ -225,7 +238,7 @@ def edit_comment(comment: Comment, body: str) -> bool:
         )
     )
     comment.body_md = body
-    comment.body_html = render_markdown(body, "comment")
+    comment.body_html = body_html
     comment.edited_at = now
     db.session.flush()
     bump_thread(comment.post_id)

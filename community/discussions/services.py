@@ -15,26 +15,49 @@ from sqlalchemy import delete, select
 from community.accounts.models import Role, User
 from community.accounts.services import export_section
 from community.content import render_markdown
-from community.db import change_once, insert_once
+from community.db import Refused, change_once, insert_once
 from community.discussions.comment_models import Comment
 from community.discussions.models import Post, PostFollow, Tag, normalise_tag, slug_for
 from community.discussions.queries import get_guide
 from community.extensions import db
 from community.moderation import holds
+from community.permissions import is_verified_enough
 from community.timeutil import utcnow
 
 SITE_USERNAME = "pathways"
 SITE_DISPLAY_NAME = "Pathways team"
 
 
+#: Why an unchecked member's links are refused, shown next to the body they wrote.
+UNVERIFIED_LINKS = (
+    "Links to other sites wait until you confirm your email address: follow the link we "
+    "mailed you (Settings can send it again), or remove the links for now."
+)
+
+
+def check_links_allowed(author: User, html: str) -> None:
+    """Refuse (field ``body``) rendered text linking off the site from an unchecked address.
+
+    Spam is links; an address that answers mail makes an account cost something. Shared
+    with ``comment_services``.
+    """
+    if holds.links_out(html) and not is_verified_enough(author):
+        raise Refused(UNVERIFIED_LINKS, "body")
+
+
 def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -> Post:
-    """Publish a post; its author follows it so they hear of every comment."""
+    """Publish a post; its author follows it so they hear of every comment.
+
+    Refuses (``Refused``, field ``body``) links from a member whose address is unchecked.
+    """
+    body_html = render_markdown(body, "post")
+    check_links_allowed(author, body_html)
     post = Post(
         author=author,
         title=title.strip(),
         slug=slug_for(title),
         body_md=body,
-        body_html=render_markdown(body, "post"),
+        body_html=body_html,
         tags=tags_named(tags),
     )
     db.session.add(post)
@@ -46,11 +69,16 @@ def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -
 
 
 def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = None) -> None:
-    """Replace title, body and (when given) tags; the slug follows the title."""
+    """Replace title, body and (when given) tags; the slug follows the title.
+
+    Refuses (``Refused``, field ``body``) links from a member whose address is unchecked.
+    """
+    body_html = render_markdown(body, "post")
+    check_links_allowed(post.author, body_html)
     post.title = title.strip()
     post.slug = slug_for(title)
     post.body_md = body
-    post.body_html = render_markdown(body, "post")
+    post.body_html = body_html
     if tags is not None:
         post.tags = tags_named(tags)
     post.edited_at = utcnow()
