@@ -4,6 +4,17 @@ Features call ``notify`` inside their own unit of work; the notification is
 committed with the change that caused it, so nobody hears of something that
 was rolled back. ``notify`` only adds the row: it goes out with the unit's next
 flush or its commit, so telling twenty followers costs no twenty round trips.
+
+When the recipient chose mail "immediately" for the notification's topic (and has a
+checked address), ``notify`` also puts one mail in the outbox, sent after the commit, and
+marks the notification mailed; "daily" ones wait for ``flask send-digests``. Reading the
+choice costs one query per recipient per unit of work (``preferences.deliveries``);
+a loop over many recipients can read them all at once with ``preferences.prefetch``.
+
+Mail goes only to checked addresses (``User.is_verified``): an address nobody confirmed
+may belong to someone else, and mailing it would make the site a spam relay. Account mail
+(verification, password reset) is not a notification and is not bound by this. Suspended
+members still get mail: moderators' decisions and mentorship answers concern them most.
 """
 
 from __future__ import annotations
@@ -13,7 +24,9 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
 from community.extensions import db
-from community.notifications.models import Notification
+from community.notifications import preferences
+from community.notifications.mail import compose
+from community.notifications.models import Delivery, Notification
 from community.timeutil import utcnow
 
 MESSAGE_MAX = 300
@@ -27,8 +40,39 @@ def notify(recipient: User, kind: str, message: str, url: str, actor: User | Non
         return
     if len(message) > MESSAGE_MAX:
         message = message[: MESSAGE_MAX - 1] + "…"
-    db.session.add(
-        Notification(user_id=recipient.id, actor=actor, kind=kind, message=message, url=url)
+    notification = Notification(
+        user_id=recipient.id, actor=actor, kind=kind, message=message, url=url
+    )
+    db.session.add(notification)
+    if wants_mail_now(recipient, kind):
+        mail_notification(recipient, notification)
+
+
+def may_mail(user: User) -> bool:
+    """Whether notification mail may go to the member's address at all."""
+    return bool(user.email) and user.is_verified and not user.is_deleted
+
+
+def wants_mail_now(recipient: User, kind: str) -> bool:
+    """Whether a notification of ``kind`` is mailed to ``recipient`` as it happens."""
+    topic = preferences.topic_for(kind)
+    if topic is None or not may_mail(recipient):
+        return False
+    return preferences.delivery_for(recipient, topic) is Delivery.IMMEDIATELY
+
+
+def mail_notification(recipient: User, notification: Notification) -> None:
+    """One mail about one notification, sent after the commit; the notification is then
+    mailed, so no digest repeats it."""
+    topic = preferences.topic_for(notification.kind)
+    notification.mailed_at = utcnow()
+    compose(
+        recipient,
+        topic,
+        notification.message,
+        "notification",
+        message=notification.message,
+        url=notification.url,
     )
 
 
