@@ -8,7 +8,8 @@ notifications are claimed with one conditional UPDATE before their mail is writt
 two runs at once never mail the same notification twice.
 
 Members are handled in batches (``BATCH``), each batch its own unit of work, so memory
-stays flat however many members there are and a failure keeps what was already sent.
+stays flat however many members there are (the session keeps no reference to a finished
+batch's rows) and a failure keeps what was already sent.
 """
 
 from __future__ import annotations
@@ -94,7 +95,6 @@ def send_digests(batch_size: int = BATCH) -> int:
             member_ids = _next_members(after_id, since, batch_size)
             if member_ids:
                 sent += _send_batch(member_ids, since)
-        db.session.expunge_all()
         if len(member_ids) < batch_size:
             return sent
         after_id = member_ids[-1]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from wtforms import RadioField
 
-from community.forms import BaseForm
+from community.forms import BaseForm, choices
 from community.notifications.models import Delivery, MailTopic
 
-DELIVERY_CHOICES = [
-    (Delivery.IMMEDIATELY.value, "Immediately"),
-    (Delivery.DAILY.value, "In a daily digest"),
-    (Delivery.OFF.value, "Off"),
-]
+DELIVERY_CHOICES = choices(
+    [
+        (Delivery.IMMEDIATELY.value, "Immediately"),
+        (Delivery.DAILY.value, "In a daily digest"),
+        (Delivery.OFF.value, "Off"),
+    ]
+)
 
 
 def _choice(topic: MailTopic) -> RadioField:
