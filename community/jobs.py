@@ -1,10 +1,11 @@
 """Work that runs after the request's commit and outside it: sending mail.
 
 With ``JOBS_REDIS_URL`` set, jobs go to an RQ queue on Redis; ``flask worker`` runs them and
-RQ retries a failed one after ``JOBS_RETRY_INTERVALS``. Without Redis (``make run``), a job
-runs in this process once the response is sent, in a thread, so no page waits on SMTP;
-``JOBS_INLINE`` runs it right after the commit instead (tests). A job is queued only when its
-unit of work commits: nothing is sent about a change that was rolled back.
+RQ retries a failed one after ``JOBS_RETRY_INTERVALS``. Without Redis (``make run``), or when
+Redis can't be reached, a job runs in this process: once the response is sent, in a thread,
+so no page waits on SMTP; in a command (no request), right after the commit, before the
+process ends. ``JOBS_INLINE`` runs it right after the commit (tests). A job is queued only
+when its unit of work commits: nothing is sent about a change that was rolled back.
 """
 
 from __future__ import annotations
@@ -45,13 +46,14 @@ def enqueue(name: str, *args: Any) -> None:
 def _dispatch(name: str, args: tuple) -> None:
     app = current_app._get_current_object()
     if app.config["JOBS_REDIS_URL"]:
-        intervals = list(app.config["JOBS_RETRY_INTERVALS"])
-        from rq import Retry
-
-        queue(app).enqueue(
-            perform, name, *args, retry=Retry(max=len(intervals), interval=intervals)
-        )
-    elif app.config["JOBS_INLINE"]:
+        try:
+            _enqueue_on_redis(app, name, args)
+            return
+        except Exception:
+            # The change is committed: the member's page must not fail because Redis is
+            # away. The job runs here instead (and a mail stays in the outbox if it fails).
+            log.exception("job %s%r not queued on Redis; running it in this process", name, args)
+    if app.config["JOBS_INLINE"]:
         _run_logged(app, name, args)
     elif has_request_context():
 
@@ -61,7 +63,17 @@ def _dispatch(name: str, args: tuple) -> None:
             return response
 
     else:
-        _start_thread(app, name, args)
+        # A command (``flask send-reminders``): no page waits, and a thread would die with
+        # the process when the command ends.
+        _run_logged(app, name, args)
+
+
+def _enqueue_on_redis(app: Flask, name: str, args: tuple) -> None:
+    from rq import Retry
+
+    intervals = list(app.config["JOBS_RETRY_INTERVALS"])
+    retry = Retry(max=len(intervals), interval=intervals) if intervals else None
+    queue(app).enqueue(perform, name, *args, retry=retry)
 
 
 def queue(app: Flask):
@@ -69,7 +81,9 @@ def queue(app: Flask):
     from redis import Redis
     from rq import Queue
 
-    return Queue(app.config["JOBS_QUEUE"], connection=Redis.from_url(app.config["JOBS_REDIS_URL"]))
+    # A connect timeout: a Redis that doesn't answer must not hold a page (``_dispatch``).
+    connection = Redis.from_url(app.config["JOBS_REDIS_URL"], socket_connect_timeout=5)
+    return Queue(app.config["JOBS_QUEUE"], connection=connection)
 
 
 def perform(name: str, *args: Any) -> Any:

@@ -11,14 +11,15 @@ link from the terminal.
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from flask_mail import Message
+from flask_mail import Connection, Message
 from sqlalchemy import select
 
 from community.accounts.models import User
-from community.extensions import db, mail
+from community.extensions import db
 from community.jobs import enqueue, job
 from community.notifications.models import MailTopic, OutgoingMail
 from community.timeutil import utcnow
@@ -113,19 +114,42 @@ def _message(outgoing: OutgoingMail) -> Message:
     return message
 
 
+class _TimedConnection(Connection):
+    """Flask-Mail's SMTP connection with ``MAIL_TIMEOUT_SECONDS``: without one, an SMTP
+    server that stops answering holds a worker (or a page's thread) forever."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        state, timeout = self.mail, current_app.config["MAIL_TIMEOUT_SECONDS"]
+        smtp = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp(state.server, state.port, timeout=timeout)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
 @job("deliver_mail")
 def deliver(mail_id: int) -> bool:
     """Send one mail from the outbox, once; False when there was nothing to send.
 
     An SMTP failure is recorded on the row and raised, so the job is retried.
     """
-    outgoing = db.session.get(OutgoingMail, mail_id)
+    # PostgreSQL: a second delivery of this mail at the same moment (a retry while
+    # ``send-outbox`` runs) waits for this one, then finds it sent. SQLite has no row
+    # locks and isn't locked whole while SMTP answers.
+    outgoing = db.session.scalar(
+        select(OutgoingMail).where(OutgoingMail.id == mail_id).with_for_update(),
+        execution_options={"populate_existing": True},
+    )
     if outgoing is None or outgoing.sent_at is not None:
+        db.session.rollback()
         return False
     message = _message(outgoing)
     try:
         if current_app.config["MAIL_SERVER"]:
-            mail.send(message)
+            with _TimedConnection(current_app.extensions["mail"]) as connection:
+                connection.send(message)
         else:
             log.info("Mail not sent (no MAIL_SERVER); it reads:\n%s", message.as_string())
     except Exception as error:
