@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     from community.accounts.views import bp as accounts_bp
     from community.discussions import comment_views, post_views  # noqa: F401  (routes)
     from community.discussions.blueprint import bp as discussions_bp
-    from community.events import action_views, calendar_views, event_views  # noqa: F401
+    from community.events import action_views, calendar_views, event_views, reminders  # noqa: F401
     from community.events.blueprint import bp as events_bp
     from community.main.views import bp as main_bp
     from community.mentorship import profile_views, request_views  # noqa: F401  (routes)
