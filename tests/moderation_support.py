@@ -87,7 +87,10 @@ def moderation_notices(user: User) -> list[str]:
     return list(
         db.session.scalars(
             select(Notification.message)
-            .where(Notification.user_id == user.id, Notification.kind == "moderation")
+            .where(
+                Notification.user_id == user.id,
+                Notification.kind.in_(("moderation", "moderation_queue")),
+            )
             .order_by(Notification.id)
         )
     )

@@ -26,7 +26,9 @@ from community.extensions import db
 from community.mentorship import conversation
 from community.moderation import members
 from community.moderation.models import TargetType
+from community.notifications.models import MailTopic
 from community.notifications.services import notify
+from community.notifications.unsubscribe import unsubscribe_path
 from community.timeutil import utcnow
 from tests import moderation_support as moderation
 from tests.conftest import login_as, make_user
@@ -144,6 +146,19 @@ MATRIX = [
     ("POST", "/settings/sessions", None, expect(302)),
     ("POST", "/settings/delete", {"del-password": "wrong"}, expect(400)),
     ("GET", "/settings/export", None, expect(200)),
+    ("GET", "/auth/reset", None, everyone(200)),
+    ("POST", "/auth/reset", {"email": "nobody@example.com"}, everyone(302)),
+    ("GET", "/auth/reset/not-a-token", None, everyone(400)),
+    ("POST", "/auth/reset/not-a-token", {"password": "x", "confirm": "x"}, everyone(400)),
+    ("POST", "/auth/verify", None, expect(302)),
+    ("GET", "/auth/verify/not-a-token", None, everyone(400)),
+    ("POST", "/auth/verify/not-a-token", None, everyone(400)),
+    ("POST", "/settings/email", {"password": "wrong"}, expect(400)),
+    ("GET", "/settings/notifications", None, expect(200)),
+    ("POST", "/settings/notifications", {"replies": "off"}, expect(302)),
+    # A signed unsubscribe link works for whoever holds it, signed in or not.
+    ("GET", "/unsubscribe/{unsubscribe}", None, everyone(200)),
+    ("POST", "/unsubscribe/{unsubscribe}", None, everyone(200)),
     # Discussions
     ("GET", "/posts/new", None, writers(200)),
     ("POST", "/posts/new", POST_FORM, writers(302)),
@@ -374,6 +389,7 @@ def world(app):
         "own_review": own_review.id,
         "appeal": appealed.id,
         "author_id": users["author"].id,
+        "unsubscribe": unsubscribe_path(users["member"], MailTopic.REPLIES).rsplit("/", 1)[1],
     }
     return users, values
 

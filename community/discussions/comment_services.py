@@ -31,6 +31,7 @@ from community.discussions.comment_models import (
 from community.discussions.models import Post, PostFollow
 from community.discussions.services import check_links_allowed
 from community.extensions import db
+from community.notifications import preferences
 from community.notifications.services import notify
 from community.timeutil import utcnow
 
@@ -195,7 +196,9 @@ def _notify_about(comment: Comment, post: Post, parent: Comment | None, author: 
     told: set[int] = {author.id}
 
     def tell(users: Iterable[User], kind: str, message: str) -> None:
-        for user in users:
+        new = [user for user in users if user.id not in told]
+        preferences.prefetch(new)  # one query for everyone's mail choices
+        for user in new:
             if user.id not in told:
                 told.add(user.id)
                 notify(user, kind, message, url, actor=author)

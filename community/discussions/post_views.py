@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.db import transactional
+from community.db import Refused, transactional
 from community.discussions import queries, services
 from community.discussions.blueprint import bp
 from community.discussions.comment_models import Comment, Step
@@ -57,12 +57,18 @@ def new_post():
         abort(403)
     form = PostForm()
     if form.validate_on_submit():
-        post = services.create_post(current_user, form.title.data, form.body.data, form.tag_names)
-        if post.is_held:
-            flash(HELD_NOTICE, "info")
+        try:
+            post = services.create_post(
+                current_user, form.title.data, form.body.data, form.tag_names
+            )
+        except Refused as refusal:
+            getattr(form, refusal.field or "body").errors.append(refusal.message)
         else:
-            flash("Your post is published.", "success")
-        return redirect(post_url(post))
+            if post.is_held:
+                flash(HELD_NOTICE, "info")
+            else:
+                flash("Your post is published.", "success")
+            return redirect(post_url(post))
     status = 400 if form.errors else 200
     return render_template("discussions/edit_post.html", form=form, post=None), status
 
@@ -80,9 +86,13 @@ def edit_post(post_id: int):
         title=post.title, body=post.body_md, tags=", ".join(tag.name for tag in post.tags)
     )
     if form.validate_on_submit():
-        services.edit_post(post, form.title.data, form.body.data, form.tag_names)
-        flash("Your post is updated.", "success")
-        return redirect(post_url(post))
+        try:
+            services.edit_post(post, form.title.data, form.body.data, form.tag_names)
+        except Refused as refusal:
+            getattr(form, refusal.field or "body").errors.append(refusal.message)
+        else:
+            flash("Your post is updated.", "success")
+            return redirect(post_url(post))
     status = 400 if form.errors else 200
     return render_template("discussions/edit_post.html", form=form, post=post), status
 

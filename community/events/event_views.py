@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from community import permissions
 from community.db import transactional
+from community.errors import render_error
 from community.events import (
     export,  # noqa: F401  (adds the events export section)
     queries,
@@ -145,8 +146,19 @@ def _refused_field(form: EventForm, refusal: services.EventRefused) -> None:
 @login_required
 def new():
     if not permissions.can_submit_event(current_user):
-        abort(403)
+        return _refuse_submission()
     return _form_page(EventForm(timezone=viewer_timezone(), free=True), None)
+
+
+def _refuse_submission():
+    """A 403 that says why, when the reason is one the member can fix."""
+    if permissions.can_write(current_user) and not permissions.is_verified_enough(current_user):
+        return render_error(
+            403,
+            "Confirm your email address to submit events: follow the link we mailed you "
+            "(Settings can send it again).",
+        )
+    abort(403)
 
 
 @bp.route("/events/new", methods=["POST"])
@@ -155,7 +167,7 @@ def new():
 @transactional
 def create():
     if not permissions.can_submit_event(current_user):
-        abort(403)
+        return _refuse_submission()
     form = EventForm()
     if not form.validate_on_submit():
         return _form_page(form, None, 400)

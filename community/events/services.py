@@ -38,6 +38,7 @@ from community.events.rules import (
 from community.extensions import db
 from community.moderation import log, reviews
 from community.moderation.models import Action, ReviewCause, TargetType
+from community.notifications import preferences
 from community.notifications.services import notify
 from community.timeutil import utcnow
 
@@ -225,6 +226,7 @@ def _tell_attendees(event: Event, message: str, actor: User | None) -> None:
         .options(joinedload(Rsvp.user))
         .order_by(Rsvp.id)
     ).all()
+    preferences.prefetch(answer.user for answer in answers)
     for answer in answers:
         notify(answer.user, "event_changed", message, event_path(event), actor=actor)
 

@@ -67,6 +67,11 @@ def check_can_request(
     """
     if not permissions.can_write(mentee):
         raise NotAllowed("Your account can't send mentorship requests.")
+    if not permissions.is_verified_enough(mentee):
+        raise MentorshipError(
+            "Confirm your email address before sending mentorship requests: follow the link "
+            "we mailed you (Settings can send it again)."
+        )
     if profile is None or not profile.is_active:
         raise MentorshipError("This member is not mentoring at the moment.")
     mentor = profile.user

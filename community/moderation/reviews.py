@@ -18,6 +18,7 @@ from community.notifications.services import notify
 from community.timeutil import utcnow
 
 QUEUE_PATH = "/mod/"
+QUEUE_KIND = "moderation_queue"
 
 #: What moderators are told when an item first enters the queue.
 NOTICES = {
@@ -74,7 +75,9 @@ def tell_moderators(message: str, url: str, exclude: int | None = None) -> None:
     )
     for moderator in staff:
         if moderator.id != exclude:
-            notify(moderator, "moderation", message, url)
+            # Its own kind: moderators see the queue in the site; it is not their mail about
+            # decisions on their own content (topic "moderation").
+            notify(moderator, QUEUE_KIND, message, url)
 
 
 def add_flag_to(review: Review) -> int:
