@@ -22,7 +22,11 @@ def pair(app):
 
 
 def notifications_for(user) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
 
 
 @pytest.mark.parametrize("state", [S.PENDING, S.ACCEPTED])

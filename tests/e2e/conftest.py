@@ -25,6 +25,8 @@ from tests.conftest import (
 )
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+#: The served app, for helpers that read what it mailed (the live app logs mail, sends none).
+_served: dict[str, object] = {}
 
 
 def pytest_collection_modifyitems(items):
@@ -57,6 +59,7 @@ def live_app(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    _served["app"] = app
     yield app
     server.shutdown()
     thread.join(timeout=5)
@@ -87,14 +90,41 @@ def unique_name():
     return make
 
 
-def register(page, username: str, password: str = "a long enough password") -> None:
-    """Sign up through the real form; leaves the member signed in."""
+def register(
+    page, username: str, password: str = "a long enough password", confirm: bool = True
+) -> None:
+    """Sign up through the real form; leaves the member signed in, with their address
+    confirmed through the link they were mailed (``confirm=False`` leaves it unchecked)."""
     page.goto("/auth/register")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Email").fill(f"{username}@example.com")
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Confirm password").fill(password)
     page.get_by_role("button", name="Create account").click()
+    if confirm:
+        page.goto(verification_path(username))
+        page.get_by_role("button", name="Confirm my address").click()
+
+
+def verification_path(username: str) -> str:
+    """The link in the verification mail the served app wrote for ``username``."""
+    from sqlalchemy import select
+
+    from community.accounts.models import User
+    from community.notifications.models import OutgoingMail
+
+    app = _served["app"]
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == username))
+        mail = db.session.scalar(
+            select(OutgoingMail)
+            .where(OutgoingMail.user_id == user_id)
+            .order_by(OutgoingMail.id.desc())
+            .limit(1)
+        )
+        text = mail.text_body
+    start = text.index("/auth/verify/")
+    return text[start:].split()[0]
 
 
 def sign_in(page, username: str, password: str = "a long enough password") -> None:
@@ -105,4 +135,4 @@ def sign_in(page, username: str, password: str = "a long enough password") -> No
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()

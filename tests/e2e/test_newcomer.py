@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import register, sign_in, sign_out
+from tests.e2e.conftest import register, sign_in, sign_out, verification_path
 
 GUIDE_TITLE = "Preparing for a Career Transition in the AI Era"
 
@@ -18,8 +18,11 @@ def test_newcomer_registers_reads_the_guide_and_signs_out(page: Page, unique_nam
     expect(page.get_by_role("link", name="Discussions").first).to_be_visible()
 
     username = unique_name("newcomer")
-    register(page, username)
+    register(page, username, confirm=False)
     expect(page.get_by_text(f"Welcome to Pathways, {username}!")).to_be_visible()
+    page.goto(verification_path(username))
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_text(f"Thanks: {username}@example.com is confirmed.")).to_be_visible()
     sign_out(page)
     expect(page.get_by_text("You are signed out.")).to_be_visible()
 
