@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     from community.discussions.blueprint import bp as discussions_bp
     from community.events import action_views, calendar_views, event_views, reminders  # noqa: F401
     from community.events.blueprint import bp as events_bp
+    from community.feeds.views import bp as feeds_bp
     from community.main.views import bp as main_bp
     from community.mentorship import profile_views, request_views  # noqa: F401  (routes)
     from community.mentorship.blueprint import bp as mentorship_bp
@@ -79,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
         mentorship_bp,
         events_bp,
         moderation_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
 

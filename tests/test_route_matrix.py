@@ -134,6 +134,10 @@ MATRIX = [
     ("GET", "/u/ayo", None, everyone(200)),
     ("GET", "/mentors/", None, everyone(200)),
     ("GET", "/mentors/maya", None, everyone(200)),
+    # Feeds are the same for everyone (readers fetch them without a session).
+    ("GET", "/feed.atom", None, everyone(200)),
+    ("GET", "/posts/{post}/{slug}/feed.atom", None, everyone(200)),
+    ("GET", "/events/feed.atom", None, everyone(200)),
     # Accounts
     ("GET", "/auth/login", None, expect(302, visitor=200)),
     ("POST", "/auth/login", {"username": "nobody", "password": "wrong"}, expect(302, visitor=200)),
