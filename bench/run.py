@@ -1,17 +1,25 @@
-"""Load benchmark: a 1,000-comment thread and the events pages against a bare endpoint.
+"""Load benchmark: a 1,000-comment thread, a comment with 5,000 replies and the events
+pages against a bare endpoint; and how soon a renamed or deleted author shows.
 
 Creates a fresh database, seeds the guide, a realistic 1,000-comment thread (about 300
 top-level comments, replies nested 3-4 deep, 300-600 characters of Markdown with links
-and emphasis each), a 10-comment post, 40 events of every kind and format (30 to come,
-a full page of the list) and an event 1,000 members are going to, starts gunicorn with
-2 workers on 127.0.0.1, and measures with a small load generator (processes x threads,
+and emphasis each), a post whose single top-level comment holds 5,000 such replies, a
+10-comment post, 40 events of every kind and format (30 to come, a full page of the
+list) and an event 1,000 members are going to, starts gunicorn with 2 workers on
+127.0.0.1, and measures with a small load generator (processes x threads,
 ``http.client``):
 
 - ``/healthz`` (the bare endpoint: one ``SELECT 1``),
 - the 1,000-comment post page for a visitor and for a signed-in member,
+- the post page of the 5,000-reply comment, and its permalink's first and last page,
 - the 10-comment post page for a visitor,
 - the upcoming events list, unfiltered and ``?kind=webinar``, for a visitor,
 - the page of the event with 1,000 going, for a visitor.
+
+Then it renames an author of the 1,000-comment thread's first page several times and
+finally deletes the account (through the account services, as the settings page does),
+and after each commit requests the page until four answers in a row (both workers)
+show the change: how long that takes, and what the first fresh page cost.
 
 Prints requests per second, p50 and p99 for each, comments delivered per second, and
 the ratios the performance targets are stated in. Bounded in time; talks only to
@@ -55,6 +63,10 @@ TARGET_EVENTS_RATIO = 1 / 4  # events list req/s vs bare req/s, for a visitor
 TARGET_TAIL = 3
 EVENTS = 40
 EVENT_CROWD = 1_000
+REPLIES = 5_000
+RENAMES = 10
+#: Answers in a row that must show a change: with 2 workers, both have served it.
+FRESH_IN_A_ROW = 4
 
 
 def free_port() -> int:
@@ -67,10 +79,12 @@ def seed(database_url: str) -> dict:
     """Fresh schema (migrations) and the benchmark threads; returns their URLs."""
     os.environ["DATABASE_URL"] = database_url
     from flask_migrate import upgrade
+    from sqlalchemy import select
 
     from community import create_app
     from community.accounts.services import register_user
     from community.demo import seed_thread
+    from community.discussions.comment_models import Comment
     from community.discussions.services import create_post, seed_guide
     from community.extensions import db
 
@@ -87,6 +101,7 @@ def seed(database_url: str) -> dict:
             authors[0], "What worked for you? A thousand answers", "The big thread.", ["bench"]
         )
         small = create_post(authors[1], "A short discussion", "Ten comments.", ["bench"])
+        replied = create_post(authors[2], "One question, five thousand answers", "Go.", ["bench"])
         db.session.flush()
         started = time.perf_counter()
         seed_thread(big, authors, total=1000, top_level=300, max_depth=3, seed=7)
@@ -94,14 +109,30 @@ def seed(database_url: str) -> dict:
         db.session.commit()
         seconds = time.perf_counter() - started
         started = time.perf_counter()
+        root, *_ = seed_thread(replied, authors, total=REPLIES + 1, top_level=1, max_depth=1)
+        db.session.commit()
+        replies_seconds = time.perf_counter() - started
+        # The author of the first comment the big thread shows (best first): renamed later.
+        first = db.session.scalars(
+            select(Comment)
+            .where(Comment.post_id == big.id, Comment.parent_id.is_(None))
+            .order_by(Comment.score.desc(), Comment.created_at, Comment.id)
+            .limit(1)
+        ).one()
+        started = time.perf_counter()
         crowded = seed_events(authors)
         db.session.commit()
         return {
             "big": f"/posts/{big.id}/{big.slug}",
             "small": f"/posts/{small.id}/{small.slug}",
             "crowded": f"/events/{crowded.id}/{crowded.slug}",
+            "replied": f"/posts/{replied.id}/{replied.slug}",
+            "replies": f"/comments/{root.id}",
+            "replies_last": f"/comments/{root.id}?page=50",
+            "renamed": first.author.username,
             "member_id": member.id,
             "seed_seconds": seconds,
+            "replies_seconds": replies_seconds,
             "events_seconds": time.perf_counter() - started,
         }
 
@@ -161,6 +192,49 @@ def seed_events(authors: list[User]) -> Event:
         services.rsvp(crowded, member, "going")
     db.session.flush()
     return crowded
+
+
+def watch_names(database_url: str, path: str, username: str) -> dict:
+    """Rename ``username`` ``RENAMES`` times, then delete the account, each committed
+    through the account services; after each, request ``path`` as a visitor until
+    ``FRESH_IN_A_ROW`` answers in a row show the change. Returns, in ms, how long that
+    took after each commit and what each first fresh page cost (a cache miss)."""
+    from sqlalchemy import select
+
+    from community import create_app
+    from community.accounts.models import User
+    from community.accounts.services import delete_account, update_profile
+    from community.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    seen, first_views = [], []
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.username == username)).one()
+        old = f">{user.name}</a>"
+        for number in range(RENAMES + 1):
+            if number < RENAMES:
+                name = f"Renamed member {number}"
+                update_profile(user, name, user.bio_md, user.timezone)
+                new = f">{name}</a>"
+            else:
+                delete_account(user)
+                new = '<span class="user user--deleted">deleted member</span>'
+            db.session.commit()
+            committed = time.perf_counter()
+            in_a_row, first = 0, None
+            while in_a_row < FRESH_IN_A_ROW:
+                started = time.perf_counter()
+                status, _, body = request(path)
+                fresh = status == 200 and new.encode() in body and old.encode() not in body
+                if fresh and first is None:
+                    first = time.perf_counter() - started
+                in_a_row = in_a_row + 1 if fresh else 0
+                if time.perf_counter() - committed > 30:
+                    raise SystemExit(f"bench: {path} still showed the old name after 30 s")
+            seen.append((time.perf_counter() - committed) * 1000)
+            first_views.append(first * 1000)
+            old = new
+    return {"seen": seen, "first_views": first_views}
 
 
 def request(path: str, cookie: str | None = None, method: str = "GET", body: str | None = None):
@@ -288,6 +362,7 @@ def main() -> int:
     print(f"database: {database_url.split('@')[-1]}")
     urls = seed(database_url)
     print(f"seeded 1,010 comments in {urls['seed_seconds']:.1f} s")
+    print(f"seeded a comment with {REPLIES:,} replies in {urls['replies_seconds']:.1f} s")
     print(f"seeded {EVENTS + 1} events and {EVENT_CROWD:,} RSVPs in {urls['events_seconds']:.1f} s")
 
     server = start_gunicorn(database_url, workdir / "gunicorn.log")
@@ -297,6 +372,9 @@ def main() -> int:
             ("bare endpoint /healthz", "bare", "/healthz", None),
             ("1,000-comment post, visitor", "big", urls["big"], None),
             ("1,000-comment post, member", "big-member", urls["big"], cookie),
+            ("5,000 replies: post page, visitor", "replied", urls["replied"], None),
+            ("5,000 replies: permalink p. 1, visitor", "replies", urls["replies"], None),
+            ("5,000 replies: permalink p. 50, visitor", "replies-last", urls["replies_last"], None),
             ("10-comment post, visitor", "small", urls["small"], None),
             ("events list, visitor", "events", "/events/", None),
             ("events list ?kind=webinar, visitor", "webinars", "/events/?kind=webinar", None),
@@ -326,10 +404,12 @@ def main() -> int:
         for label, key, _, _ in scenarios:
             results[key] = summarise(*samples[key])
             results[key]["label"] = label
+        names = watch_names(database_url, urls["big"], urls["renamed"])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)
     report(results, shown, events_shown, options)
+    report_names(names)
     if not options.keep:
         for path in sorted(workdir.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
@@ -345,7 +425,7 @@ def report(results: dict, shown: dict, events_shown: dict, options) -> None:
         f"{options.duration:.0f} s per scenario in {options.rounds} rounds, CPUs: {os.cpu_count()}"
     )
     header = (
-        f"{'scenario':34} {'comments':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'scenario':40} {'comments':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'p99/p50':>7} {'comments/s':>11} {'vs bare':>9}"
     )
     print(header)
@@ -354,7 +434,7 @@ def report(results: dict, shown: dict, events_shown: dict, options) -> None:
         comments = shown.get(key, 0)
         ratio = row["rps"] / bare
         print(
-            f"{row['label']:34} {comments:>8} {row['rps']:>9.1f} {row['p50']:>8.2f} "
+            f"{row['label']:40} {comments:>8} {row['rps']:>9.1f} {row['p50']:>8.2f} "
             f"{row['p99']:>8.2f} {row['p99'] / row['p50']:>7.2f} {row['rps'] * comments:>11.0f} "
             f"{'1/' + format(1 / ratio, '.1f') if ratio < 1 else format(ratio, '.2f'):>9}"
         )
@@ -399,6 +479,20 @@ def report(results: dict, shown: dict, events_shown: dict, options) -> None:
     print()
     for text, ok in checks:
         print(f"[{'ok' if ok else 'MISSED'}] {text}")
+
+
+def report_names(names: dict) -> None:
+    renames, deletion = names["seen"][:-1], names["seen"][-1]
+    first_views = names["first_views"]
+    print(
+        f"\nrenamed author, 1,000-comment post ({RENAMES} renames, {FRESH_IN_A_ROW} fresh "
+        f"answers in a row): every worker shows the new name {statistics.median(renames):.0f} ms "
+        f"after the commit (p50; worst {max(renames):.0f} ms); deleted: {deletion:.0f} ms; "
+        f"first fresh page {statistics.median(first_views):.0f} ms (p50; worst "
+        f"{max(first_views):.0f} ms)"
+    )
+    ok = max(names["seen"]) < 2000
+    print(f"[{'ok' if ok else 'MISSED'}] a new name or a deletion shows within 2 s")
 
 
 PORT = 0

@@ -7,7 +7,7 @@ from flask import current_app
 from community.discussions import comment_services as service
 from community.discussions.thread_rendering import RenderedThread, ThreadCache, cache_for, slot
 from community.extensions import db
-from tests.conftest import login_as, make_post, make_user
+from tests.conftest import DEFAULT_PASSWORD, login_as, make_post, make_user
 
 
 def rendered(chars: int) -> RenderedThread:
@@ -64,3 +64,53 @@ def test_every_change_to_the_thread_shows_on_the_next_view(app, client):
     assert "Edited words" in page and "Second words" in page and "1 point" in page
     login_as(client, other)
     assert ">Upvoted<" in client.get(url).get_data(as_text=True)
+
+
+def _thread_with_writer(app):
+    """A member's comment in one discussion, and another discussion they never wrote in."""
+    writer, other = make_user(), make_user()
+    theirs, elsewhere = make_post(other, title="Theirs"), make_post(other, title="Elsewhere")
+    with app.test_request_context():
+        service.create_comment(theirs, writer, "Words from the writer")
+        service.create_comment(elsewhere, other, "Words from someone else")
+        db.session.commit()
+    urls = [f"/posts/{post.id}/{post.slug}" for post in (theirs, elsewhere)]
+    return writer, *urls
+
+
+def test_a_new_display_name_shows_in_cached_threads_on_the_next_view(app, client):
+    writer, theirs, elsewhere = _thread_with_writer(app)
+    username = writer.username
+    for url in (theirs, elsewhere):  # both threads rendered and cached
+        client.get(url)
+    assert f">{username}</a>" in client.get(theirs).get_data(as_text=True)
+    login_as(client, writer)
+    response = client.submit(
+        "/settings", {"display_name": "Mira the Analyst", "bio": "", "timezone": "UTC"}
+    )
+    assert response.status_code == 302
+    cache = cache_for(current_app)
+    hits, misses = cache.hits, cache.misses
+
+    page = client.get(theirs).get_data(as_text=True)
+    assert ">Mira the Analyst</a>" in page and f">{username}</a>" not in page
+    assert 'aria-label="Comment by Mira the Analyst"' in page
+    client.get(elsewhere)
+    # Only the thread that shows the name was rendered again.
+    assert (cache.hits, cache.misses) == (hits + 1, misses + 1)
+
+
+def test_a_deleted_account_shows_as_deleted_member_in_cached_threads(app, client):
+    writer, theirs, _ = _thread_with_writer(app)
+    username = writer.username
+    assert f">{username}</a>" in client.get(theirs).get_data(as_text=True)
+    login_as(client, writer)
+    response = client.submit(
+        "/settings/delete", {"del-password": DEFAULT_PASSWORD}, page="/settings"
+    )
+    assert response.status_code == 302
+
+    page = client.get(theirs).get_data(as_text=True)
+    assert "Words from the writer" in page
+    assert '<span class="user user--deleted">deleted member</span>' in page
+    assert username not in page

@@ -120,11 +120,31 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def update_profile(user: User, display_name: str, bio: str, timezone: str) -> None:
+    """Save the profile; a new shown name reaches pages that keep it (``on_name_change``)."""
+    shown_before = user.name
     user.display_name = display_name.strip() or None
     user.bio_md = bio
     user.bio_html = render_markdown(bio, "comment")
     user.timezone = timezone
+    if user.name != shown_before:
+        for step in NAME_CHANGE_STEPS.values():
+            step(user)
     db.session.flush()
+
+
+#: Called with a member whose shown name (``User.name``) just changed; features that keep
+#: rendered names (cached threads) register their refresh with ``on_name_change``.
+NAME_CHANGE_STEPS: dict[str, Callable[[User], Any]] = {}
+
+
+def on_name_change(name: str) -> Callable[[Callable[[User], Any]], Callable[[User], Any]]:
+    """Register a feature's part of a member's new name under ``name``."""
+
+    def register(function: Callable[[User], Any]) -> Callable[[User], Any]:
+        NAME_CHANGE_STEPS[name] = function
+        return function
+
+    return register
 
 
 def change_password(user: User, new_password: str) -> None:

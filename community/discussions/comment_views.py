@@ -19,6 +19,7 @@ from community.discussions.blueprint import bp
 from community.discussions.comment_models import Comment, Outcome, Step
 from community.discussions.forms import CommentForm, EditCommentForm
 from community.discussions.post_views import comment_form_for, render_post_page
+from community.discussions.queries import CommentSort
 from community.discussions.routing import (
     back_to,
     get_comment_or_404,
@@ -30,7 +31,7 @@ from community.discussions.thread_rendering import comment_context
 from community.errors import render_error
 from community.extensions import db
 from community.limits import write_limit
-from community.urls import choice
+from community.urls import choice, page_arg
 
 
 def _experience_from(form: CommentForm) -> service.Experience | None:
@@ -74,10 +75,12 @@ def create_comment(post_id: int):
             flash("Your comment is posted.", "success")
             if comment.parent_id is None:
                 return redirect(post_url(post, sort="newest", _anchor=f"c{comment.id}"))
+            page = queries.reply_page_of(comment)
             return redirect(
                 url_for(
                     "discussions.permalink",
                     comment_id=comment.parent_id,
+                    page=page if page > 1 else None,
                     _anchor=f"c{comment.id}",
                 )
             )
@@ -91,25 +94,37 @@ def create_comment(post_id: int):
     return render_post_page(post, form=form, status=400)
 
 
-def render_permalink(comment: Comment, form: CommentForm | None = None, status: int = 200):
+def render_permalink(
+    comment: Comment,
+    form: CommentForm | None = None,
+    status: int = 200,
+    sort: CommentSort = CommentSort.OLDEST,
+    page: int = 1,
+):
+    """The comment in its context with one page of its replies (``sort``, ``page``)."""
     post = comment.post
     if not permissions.can_read_post(current_user, post):
         return render_template(
             "discussions/permalink.html", post=post, comment=comment, readable=False
         ), status
+    thread_html, replies = comment_context(comment, sort, page)
     return render_template(
         "discussions/permalink.html",
         post=post,
         comment=comment,
         readable=True,
-        thread_html=comment_context(comment),
+        thread_html=thread_html,
+        replies=replies,
+        reply_sort=None if sort is CommentSort.OLDEST else sort.value,
         form=comment_form_for(post, parent=comment, form=form),
     ), status
 
 
 @bp.route("/comments/<int:comment_id>")
 def permalink(comment_id: int):
-    return render_permalink(get_comment_or_404(comment_id))
+    """``sort`` (oldest first by default) and ``page`` page through the direct replies."""
+    sort = choice(CommentSort, request.args.get("sort"), CommentSort.OLDEST)
+    return render_permalink(get_comment_or_404(comment_id), sort=sort, page=page_arg())
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -1,21 +1,38 @@
 """Named reads for the discussion pages: the post list, and threads loaded in a constant
 number of queries with their tree built in one pass.
 
-A post page shows one page of top-level comments with their whole subtrees (down to
-the display depth cap). The queries are: count the top-level comments, pick this
-page's top-level ids, load their subtrees with authors (one joined query), and,
-under the guide, the experience steps of those comments (one ``selectin``).
-Every page's query count is capped by a test (``tests/test_discussions_queries.py``).
+A post page shows one page of top-level comments with their replies down to the display
+depth cap, bounded whatever the thread's shape: at most ``REPLIES_SHOWN`` replies under
+any comment and ``PAGE_REPLIES_MAX`` in all; where replies were left out, the comment
+links to its permalink page, which pages through its direct replies
+(``REPLIES_PER_PAGE`` a page) bounded the same way below them. The queries are: count
+the top-level comments, pick this page's top-level ids, load the bounded replies with
+authors (one statement with a window function and a recursive CTE, ``_load_replies``),
+and, under the guide, the experience steps of those comments (one ``selectin``).
+Every page's query count is capped by a test (``tests/test_discussions_queries.py``,
+``tests/test_discussions_big_threads.py``).
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from community.accounts.models import User
@@ -134,12 +151,28 @@ class CommentSort(enum.StrEnum):
     OLDEST = "oldest"
 
 
+#: Replies shown under one comment on a page; its permalink page lists them all.
+REPLIES_SHOWN = 10
+#: Replies one page loads besides its top-level comments (on a permalink page: besides
+#: its page of the comment's direct replies), whatever the shape of the thread.
+PAGE_REPLIES_MAX = 400
+#: Direct replies per permalink page (``/comments/<id>?page=N``).
+REPLIES_PER_PAGE = 100
+
+
 @dataclass
 class ThreadNode:
     comment: Comment
     children: list[ThreadNode] = field(default_factory=list)
     #: Replies that exist below the depth cap and are shown on the permalink page.
     continues: bool = False
+    #: Replies to this comment in the database, as far as the loader counted them.
+    replies: int = 0
+
+    @property
+    def more_replies(self) -> int:
+        """Replies left out of this page (its permalink page shows them)."""
+        return 0 if self.continues else max(0, self.replies - len(self.children))
 
 
 @dataclass
@@ -159,6 +192,46 @@ class ThreadPage:
         return self.page < self.pages
 
 
+@dataclass(frozen=True)
+class ReplyPages:
+    """Where a permalink page is in its comment's direct replies (fits ``macros/pagination``)."""
+
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @classmethod
+    def of(cls, total: int, page: int, per_page: int = REPLIES_PER_PAGE) -> ReplyPages:
+        """Page ``page`` of ``total`` replies; a page past the last is the last."""
+        pages = max(1, math.ceil(total / per_page))
+        return cls(min(max(page, 1), pages), pages, total, per_page)
+
+    @property
+    def first(self) -> int:
+        return min(self.total, (self.page - 1) * self.per_page + 1)
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
 def _sibling_key(sort: CommentSort) -> Callable[[ThreadNode], tuple]:
     if sort is CommentSort.BEST:
         return lambda node: (-node.comment.score, node.comment.created_at, node.comment.id)
@@ -167,7 +240,8 @@ def _sibling_key(sort: CommentSort) -> Callable[[ThreadNode], tuple]:
     return lambda node: (node.comment.created_at, node.comment.id)
 
 
-def _top_level_order(sort: CommentSort) -> tuple:
+def _sibling_order(sort: CommentSort) -> tuple:
+    """``_sibling_key`` in SQL."""
     if sort is CommentSort.BEST:
         return (Comment.score.desc(), Comment.created_at.asc(), Comment.id.asc())
     if sort is CommentSort.NEWEST:
@@ -176,16 +250,22 @@ def _top_level_order(sort: CommentSort) -> tuple:
 
 
 def build_tree(
-    comments: Iterable[Comment], sort: CommentSort, depth_limit: int | None = None
+    comments: Iterable[Comment],
+    sort: CommentSort,
+    depth_limit: int | None = None,
+    replies: Mapping[int, int] | None = None,
 ) -> list[ThreadNode]:
     """Nest ``comments`` under their parents and order siblings by ``sort``.
 
     One pass to index and attach, one to sort and prune. Comments whose parent
     is not among ``comments`` are roots. Deleted comments stay only as
     placeholders for replies that are still there. Comments deeper than
-    ``depth_limit`` are not shown; their parent is marked ``continues``.
+    ``depth_limit`` are not shown; their parent is marked ``continues``, as is a
+    comment at the limit that ``replies`` (replies per comment id, when the loader
+    left some out) says has replies.
     """
-    nodes = {comment.id: ThreadNode(comment) for comment in comments}
+    replies = replies or {}
+    nodes = {c.id: ThreadNode(c, replies=replies.get(c.id, 0)) for c in comments}
     roots: list[ThreadNode] = []
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
@@ -195,6 +275,8 @@ def build_tree(
             parent.continues = True
         else:
             parent.children.append(node)
+        if node.replies and node.comment.depth == depth_limit:
+            node.continues = True
     key = _sibling_key(sort)
     return _prune_and_sort(roots, key)
 
@@ -203,7 +285,7 @@ def _prune_and_sort(nodes: list[ThreadNode], key) -> list[ThreadNode]:
     kept = []
     for node in nodes:
         node.children = _prune_and_sort(node.children, key)
-        if node.comment.is_deleted and not node.children and not node.continues:
+        if node.comment.is_deleted and not (node.children or node.continues or node.replies):
             continue
         kept.append(node)
     kept.sort(key=key)
@@ -214,12 +296,15 @@ def count_nodes(nodes: Iterable[ThreadNode]) -> int:
     return sum(1 + count_nodes(node.children) for node in nodes)
 
 
-def _visible_top_level(post: Post, step: Step | None) -> Select:
+def _shown_in_thread() -> ColumnElement[bool]:
+    """Not deleted, or deleted with replies (then it stays as a "[deleted]" placeholder)."""
     child = aliased(Comment)
+    return or_(Comment.deleted_at.is_(None), exists().where(child.parent_id == Comment.id))
+
+
+def _visible_top_level(post: Post, step: Step | None) -> Select:
     query = select(Comment.id).where(
-        Comment.post_id == post.id,
-        Comment.parent_id.is_(None),
-        or_(Comment.deleted_at.is_(None), exists().where(child.parent_id == Comment.id)),
+        Comment.post_id == post.id, Comment.parent_id.is_(None), _shown_in_thread()
     )
     if step is not None:
         query = query.where(
@@ -236,30 +321,21 @@ def load_thread_page(
     per_page: int = 100,
     step: Step | None = None,
 ) -> ThreadPage:
-    """One page of ``post``'s thread: top-level comments with their subtrees, nested."""
+    """One page of ``post``'s thread: top-level comments with their replies, nested and
+    bounded (``_load_replies``): however many replies one comment gathers, a page loads
+    at most ``per_page + PAGE_REPLIES_MAX`` comments."""
     top_level = _visible_top_level(post, step)
     total = db.session.scalar(select(func.count()).select_from(top_level.subquery()))
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     root_ids = list(
         db.session.scalars(
-            top_level.order_by(*_top_level_order(sort))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            top_level.order_by(*_sibling_order(sort)).limit(per_page).offset((page - 1) * per_page)
         )
     )
-    comments: list[Comment] = []
-    if root_ids:
-        comments = list(
-            db.session.scalars(
-                _with_details(select(Comment), post).where(
-                    Comment.post_id == post.id,
-                    Comment.root_id.in_(root_ids),
-                    Comment.depth <= DEPTH_CAP + 1,
-                )
-            ).unique()
-        )
-    roots = build_tree(comments, sort, depth_limit=DEPTH_CAP)
+    replies_below = and_(Comment.root_id.in_(root_ids), Comment.depth >= 1)
+    comments, replies = _load_replies(post, root_ids, replies_below, sort, DEPTH_CAP)
+    roots = build_tree(comments, sort, depth_limit=DEPTH_CAP, replies=replies)
     return ThreadPage(roots=roots, page=page, pages=pages, shown=count_nodes(roots))
 
 
@@ -270,39 +346,170 @@ def _with_details(query: Select, post: Post) -> Select:
     return query
 
 
-def load_comment_context(comment: Comment, sort: CommentSort = CommentSort.OLDEST):
-    """A comment with its ancestors (outermost first) and its replies, nested.
+def _load_replies(
+    post: Post,
+    root_ids: list[int],
+    candidates: ColumnElement[bool],
+    sort: CommentSort,
+    depth_limit: int,
+) -> tuple[list[Comment], dict[int, int]]:
+    """The comments ``root_ids`` (in display order) with a bounded part of their replies
+    down to ``depth_limit``, authors joined; and how many replies each of them has.
 
-    Three queries: ancestors by the ids in ``path``, the subtree by a ``path``
-    prefix range, each with authors joined (plus steps under the guide).
+    Under any comment at most ``REPLIES_SHOWN`` replies, the first in ``sort`` order; in
+    all at most ``PAGE_REPLIES_MAX``, taken level by level (every comment's first reply
+    before any comment's second, earlier roots first), so a comment is never loaded
+    without its parent. ``candidates`` narrows the replies the database ranks: it must
+    hold every reply below the roots (say, ``root_id IN``), down to ``depth_limit + 1``
+    (the level below is only counted, to mark "continue this thread").
+
+    One statement (plus steps under the guide): ``ranked`` numbers each comment's
+    replies with ``row_number() over (partition by parent_id ...)``, the recursive
+    ``shown`` walks down from the roots through replies ranked within the cap, and the
+    reply counts come from ``ranked`` grouped by parent. The database reads the roots'
+    replies through an index; only the bounded rows reach Python.
+    """
+    if not root_ids:
+        return [], {}
+    ranked = (
+        select(
+            Comment.id,
+            Comment.parent_id,
+            Comment.depth,
+            cast(
+                func.row_number().over(
+                    partition_by=Comment.parent_id, order_by=_sibling_order(sort)
+                ),
+                Integer,
+            ).label("rank"),
+        )
+        .where(
+            Comment.post_id == post.id,
+            candidates,
+            Comment.depth <= depth_limit + 1,
+            _shown_in_thread(),
+        )
+        .cte("ranked")
+    )
+    position = case({root_id: index for index, root_id in enumerate(root_ids)}, value=Comment.id)
+    shown = (
+        select(
+            Comment.id,
+            Comment.depth,
+            cast(literal(0), Integer).label("rank"),
+            cast(position, Integer).label("position"),
+        )
+        .where(Comment.id.in_(root_ids))
+        .cte("shown", recursive=True)
+    )
+    shown = shown.union_all(
+        select(ranked.c.id, ranked.c.depth, ranked.c.rank, shown.c.position)
+        .select_from(ranked)
+        .join(shown, shown.c.id == ranked.c.parent_id)
+        .where(ranked.c.rank <= REPLIES_SHOWN, ranked.c.depth <= depth_limit)
+    )
+    counts = (
+        select(ranked.c.parent_id, func.count().label("replies"))
+        .group_by(ranked.c.parent_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        _with_details(select(Comment, func.coalesce(counts.c.replies, 0)), post)
+        .join(shown, shown.c.id == Comment.id)
+        .outerjoin(counts, counts.c.parent_id == Comment.id)
+        .order_by(shown.c.depth, shown.c.rank, shown.c.position, Comment.path)
+        .limit(len(root_ids) + PAGE_REPLIES_MAX)
+    ).all()
+    return [comment for comment, _ in rows], {comment.id: count for comment, count in rows}
+
+
+def _reply_ids(comment: Comment, sort: CommentSort, pages: ReplyPages) -> list[int]:
+    return list(
+        db.session.scalars(
+            _direct_replies(comment)
+            .order_by(*_sibling_order(sort))
+            .limit(pages.per_page)
+            .offset((pages.page - 1) * pages.per_page)
+        )
+    )
+
+
+def _direct_replies(comment: Comment) -> Select:
+    return select(Comment.id).where(
+        Comment.post_id == comment.post_id, Comment.parent_id == comment.id, _shown_in_thread()
+    )
+
+
+def load_comment_context(
+    comment: Comment,
+    sort: CommentSort = CommentSort.OLDEST,
+    page: int = 1,
+    per_page: int = REPLIES_PER_PAGE,
+) -> tuple[list[Comment], ThreadNode]:
+    """A comment with its ancestors (outermost first) and one page of its direct replies
+    with theirs, nested and bounded like a post page (``_load_replies``).
+
+    The node's ``replies`` is the number of direct replies, for ``ReplyPages.of``; a page
+    past the last is the last. Three statements: the ancestors and the comment by the
+    ids in ``path``; the page of reply ids with their total (a window count); the
+    replies below them, from a ``path`` prefix range.
     """
     post = comment.post
-    ancestor_ids = [int(segment) for segment in comment.path.split("/")[:-1]]
-    ancestors = []
-    if ancestor_ids:
-        ancestors = list(
-            db.session.scalars(
-                _with_details(select(Comment), post)
-                .where(Comment.id.in_(ancestor_ids))
-                .order_by(Comment.depth)
-            ).unique()
-        )
-    subtree = list(
+    lineage_ids = [int(segment) for segment in comment.path.split("/")[:-1]] + [comment.id]
+    lineage = list(
         db.session.scalars(
-            _with_details(select(Comment), post).where(
-                Comment.post_id == comment.post_id,
-                or_(
-                    Comment.id == comment.id,
-                    and_(Comment.path > comment.path + "/", Comment.path < comment.path + "0"),
-                ),
-                Comment.depth <= comment.depth + DEPTH_CAP + 1,
-            )
+            _with_details(select(Comment), post)
+            .where(Comment.id.in_(lineage_ids))
+            .order_by(Comment.depth)
         ).unique()
     )
-    nodes = build_tree(subtree, sort, depth_limit=comment.depth + DEPTH_CAP)
+    ancestors = [c for c in lineage if c.id != comment.id]
+    page = max(page, 1)
+    rows = db.session.execute(
+        _direct_replies(comment)
+        .add_columns(func.count().over())
+        .order_by(*_sibling_order(sort))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total, reply_ids = rows[0][1], [reply_id for reply_id, _ in rows]
+    else:  # no replies, or a page past the last
+        total = db.session.scalar(
+            select(func.count()).select_from(_direct_replies(comment).subquery())
+        )
+        pages = ReplyPages.of(total, page, per_page)
+        reply_ids = _reply_ids(comment, sort, pages) if total else []
+    below = and_(
+        Comment.path > comment.path + "/",
+        Comment.path < comment.path + "0",
+        Comment.depth >= comment.depth + 2,
+    )
+    depth_limit = comment.depth + DEPTH_CAP
+    replies_below, replies = _load_replies(post, reply_ids, below, sort, depth_limit)
+    replies[comment.id] = total
+    nodes = build_tree([comment, *replies_below], sort, depth_limit=depth_limit, replies=replies)
     if not nodes:  # a deleted comment without replies still shows its placeholder
         nodes = [ThreadNode(comment)]
     return ancestors, nodes[0]
+
+
+def reply_page_of(comment: Comment, per_page: int = REPLIES_PER_PAGE) -> int:
+    """The page of its parent's permalink (oldest first, the default) that shows ``comment``."""
+    if comment.parent_id is None:
+        return 1
+    earlier = db.session.scalar(
+        select(func.count()).where(
+            Comment.post_id == comment.post_id,
+            Comment.parent_id == comment.parent_id,
+            or_(
+                Comment.created_at < comment.created_at,
+                and_(Comment.created_at == comment.created_at, Comment.id < comment.id),
+            ),
+            _shown_in_thread(),
+        )
+    )
+    return earlier // per_page + 1
 
 
 @dataclass

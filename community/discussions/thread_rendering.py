@@ -10,8 +10,19 @@ What differs between viewers (vote and "worked for me too" buttons, edit/delete
 for one's own comments, revision links for moderators, the CSRF token) is not in
 the cached HTML: the template leaves a slot per comment, and each request fills
 the slots from small fragments rendered once per (comment, viewer state) and
-memoised on the cached entry. The permalink page is small and rendered each time
-through the same templates and slots, so both pages show the same controls.
+memoised on the cached entry. The permalink page (a comment with one page of its
+replies, bounded like a post page) is rendered each time through the same templates
+and slots, so both pages show the same controls.
+
+Members' names are in the cached HTML too. A new display name or a deleted account
+bumps ``thread_version`` of every post the member commented in (``refresh_threads_of``,
+registered with the account services), so every worker shows the change on its next
+view, not after ``THREAD_CACHE_SECONDS``. That is one UPDATE on a rare write, through
+the index on the comments' author (for a member who wrote in thousands of discussions,
+thousands of post rows, once), and only the threads that show the name render again.
+The other way, a site-wide "people version" in every cache key, would cost a read on
+every page view and a new column or table, and each rename anywhere would re-render
+every cached thread.
 
 A comment a moderator hid is the other thing that differs: its author and moderators
 read it (with the reason), everyone else reads "[removed by a moderator]". The
@@ -36,13 +47,16 @@ from flask import current_app, get_template_attribute, render_template
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from community import permissions
+from community.accounts.models import User
+from community.accounts.services import on_delete, on_name_change
 from community.discussions.comment_models import Comment, ExperienceEndorsement, Step, Vote
 from community.discussions.models import Post
 from community.discussions.queries import (
     CommentSort,
+    ReplyPages,
     ThreadNode,
     experience_stats,
     load_comment_context,
@@ -239,8 +253,8 @@ class ThreadCache:
     """A small LRU of rendered threads, safe to share between threads of one process.
 
     Bounded by entry count and by characters held (a 1,000-comment page is ~0.5 MB);
-    entries also expire after ``THREAD_CACHE_SECONDS`` so that what is not part of
-    the thread's version (a member's new display name) shows within minutes. It also
+    entries also expire after ``THREAD_CACHE_SECONDS``, a backstop for anything outside
+    the thread's version (names are in it: ``refresh_threads_of``). It also
     remembers how many pages each thread version has, so a page number past the last
     is served from the last page's entry instead of adding one of its own.
     """
@@ -387,7 +401,11 @@ def post_thread(
         loaded = load_thread_page(post, sort, page, per_page, step)
         stats = experience_stats(post) if post.is_guide else []
         html = render_template(
-            "discussions/_thread.html", post=post, nodes=loaded.roots, focus_id=None
+            "discussions/_thread.html",
+            post=post,
+            nodes=loaded.roots,
+            focus_id=None,
+            reply_sort=_link_sort(sort),
         )
         meta = {"page": loaded.page, "pages": loaded.pages, "shown": loaded.shown, "stats": stats}
         rendered = RenderedThread.from_html(html, _slot_comments(loaded.roots, {}), meta)
@@ -397,14 +415,41 @@ def post_thread(
     return personalise(rendered, post), rendered.meta
 
 
-def comment_context(comment: Comment) -> Markup:
-    """The comment nested inside its ancestors, with its replies below it, as HTML."""
-    ancestors, node = load_comment_context(comment, CommentSort.OLDEST)
+def comment_context(
+    comment: Comment, sort: CommentSort = CommentSort.OLDEST, page: int = 1
+) -> tuple[Markup, ReplyPages]:
+    """The comment nested inside its ancestors, with one page of its replies below it,
+    as HTML; and where that page is among its replies."""
+    ancestors, node = load_comment_context(comment, sort, page)
+    pages = ReplyPages.of(node.replies, page)
     for ancestor in reversed(ancestors):
         node = ThreadNode(ancestor, [node])
     html = render_template(
-        "discussions/_thread.html", post=comment.post, nodes=[node], focus_id=comment.id
+        "discussions/_thread.html",
+        post=comment.post,
+        nodes=[node],
+        focus_id=comment.id,
+        reply_sort=_link_sort(sort),
     )
     slots = _slot_comments([node], {})
     rendered = RenderedThread.from_html(html, slots)
-    return personalise(rendered, comment.post, list(slots))
+    return personalise(rendered, comment.post, list(slots)), pages
+
+
+def _link_sort(sort: CommentSort) -> str | None:
+    """The ``sort`` a "more replies" link carries (none for the permalink's own default)."""
+    return None if sort is CommentSort.OLDEST else sort.value
+
+
+@on_delete("discussion threads")
+@on_name_change("discussion threads")
+def refresh_threads_of(user: User) -> None:
+    """Threads the member commented in render again on their next view, in every process:
+    their name (or "deleted member") is part of the cached HTML. One UPDATE, through the
+    index on the comments' author."""
+    db.session.execute(
+        update(Post)
+        .where(Post.id.in_(select(Comment.post_id).where(Comment.author_id == user.id)))
+        .values(thread_version=Post.thread_version + 1)
+        .execution_options(synchronize_session=False)
+    )
