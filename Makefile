@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes running at once (pytest-xdist): one per CPU; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-test migrate seed bench bench-markdown lint format clean
+.PHONY: run test install install-test migrate seed bench bench-markdown bench-scale lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: install-test
 
 bench: bench-markdown
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Every list page for today's community and one 100x larger, on SQLite and PostgreSQL;
+# BENCH_SCALE_ARGS="--scale 0.1" for a quick run.
+bench-scale: install-test
+	$(BIN)/python bench/scale.py $(BENCH_SCALE_ARGS)
 
 bench-markdown: install-test
 	$(BIN)/python bench/markdown.py $(BENCH_MARKDOWN_ARGS)

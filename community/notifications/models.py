@@ -18,7 +18,11 @@ from community.timeutil import utcnow
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+        #: A member's list, newest first, read in index order at any depth.
+        Index("ix_notifications_user_id_created_at_id", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Who is told.
