@@ -71,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     from community.moderation.blueprint import bp as moderation_bp
     from community.moderation.flag_views import register_flag_routes
     from community.notifications.views import bp as notifications_bp
+    from community.search.views import bp as search_bp
 
     for blueprint in (
         main_bp,
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         mentorship_bp,
         events_bp,
         moderation_bp,
+        search_bp,
         feeds_bp,
     ):
         app.register_blueprint(blueprint)

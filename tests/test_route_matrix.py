@@ -134,6 +134,7 @@ MATRIX = [
     ("GET", "/u/ayo", None, everyone(200)),
     ("GET", "/mentors/", None, everyone(200)),
     ("GET", "/mentors/maya", None, everyone(200)),
+    ("GET", "/search", None, everyone(200)),
     # Feeds are the same for everyone (readers fetch them without a session).
     ("GET", "/feed.atom", None, everyone(200)),
     ("GET", "/posts/{post}/{slug}/feed.atom", None, everyone(200)),

@@ -268,6 +268,7 @@ class EventFilterForm(BaseForm):
     class Meta:
         csrf = False
 
+    q = StringField("Words", validators=[Optional()])
     kind = SelectField(
         "Kind", choices=choices([("", "Any kind")] + [(k.value, k.label) for k in EventKind])
     )

@@ -7,13 +7,13 @@ not yet over, so an event under way is still listed; cancelled events stay liste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import Select, case, func, select
+from flask import current_app, has_request_context
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import defer, lazyload
 
 from community.accounts.models import User
@@ -29,7 +29,9 @@ from community.events.models import (
     event_tags,
 )
 from community.extensions import db
+from community.search.matching import MAX_QUERY_CHARS, SearchText, matches
 from community.timeutil import utcnow
+from community.urls import text_arg
 
 #: The members named on an event page; the rest are counted ("and 970 more").
 ATTENDEES_SHOWN = 24
@@ -39,6 +41,11 @@ QUEUE_SHOWN = 50
 OWN_EVENTS_SHOWN = 100
 #: Events in the all-upcoming calendar (``/events.ics``).
 CALENDAR_EVENTS_MAX = 200
+
+
+def _search_arg() -> str:
+    """``?q=`` of the current request, so a list built from the query string gets it too."""
+    return text_arg("q", MAX_QUERY_CHARS) if has_request_context() else ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,8 @@ class EventFilters:
     free_only: bool = False
     #: The viewer's zone, for turning the dates into instants.
     timezone: str = "UTC"
+    #: Words to find in the title or description (``?q=``), through the site's search.
+    search: str = field(default_factory=_search_arg)
 
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments, for links that keep them (the pager)."""
@@ -64,6 +73,7 @@ class EventFilters:
             "from_date": self.starts_from.isoformat() if self.starts_from else "",
             "to_date": self.starts_until.isoformat() if self.starts_until else "",
             "free": "y" if self.free_only else "",
+            "q": self.search,
         }
         return {name: value for name, value in args.items() if value}
 
@@ -90,6 +100,9 @@ def _filtered(query: Select, filters: EventFilters) -> Select:
             .where(Tag.name == filters.tag)
         )
         query = query.where(Event.id.in_(tagged))
+    if filters.search:
+        text = SearchText.parse(filters.search)
+        query = query.where(matches(Event, text) if text else false())
     if filters.starts_from:
         query = query.where(Event.ends_at > _day_start(filters.starts_from, filters.timezone))
     if filters.starts_until:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
@@ -27,6 +27,7 @@ from community.mentorship.models import (
     RequestState,
     expiry_period,
 )
+from community.search.matching import SearchText, matches
 from community.timeutil import utcnow
 
 #: What a username in a URL may look like; anything else is a 404 without a query.
@@ -114,14 +115,9 @@ def directory_query(filters: DirectoryFilters = DirectoryFilters()) -> Select:
     if filters.accepting_only:
         query = query.where(_has_room())
     if filters.search:
-        term = " ".join(filters.search.split())
-        query = query.where(
-            or_(
-                User.username.icontains(term, autoescape=True),
-                User.display_name.icontains(term, autoescape=True),
-                MentorProfile.headline.icontains(term, autoescape=True),
-            )
-        )
+        # The site's search (names, headline, bio); words it cannot search for match nothing.
+        text = SearchText.parse(filters.search)
+        query = query.where(matches(MentorProfile, text) if text else false())
     return query.order_by(
         MentorProfile.is_accepting.desc(), MentorProfile.created_at.desc(), MentorProfile.id.desc()
     )
