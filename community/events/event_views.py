@@ -26,6 +26,7 @@ from community.events.forms import CancelForm, EventFilterForm, EventForm, Rejec
 from community.events.models import Event, EventFormat, EventKind, EventState
 from community.events.queries import EventFilters
 from community.limits import write_limit
+from community.search.matching import MAX_QUERY_CHARS
 from community.templating import viewer_timezone
 from community.timeutil import to_zone
 from community.urls import date_arg, enum_arg, page_arg, text_arg
@@ -52,6 +53,7 @@ def _filters() -> EventFilters:
         starts_until=date_arg("to_date"),
         free_only=bool(text_arg("free", 5)),
         timezone=viewer_timezone(),
+        search=text_arg("q", MAX_QUERY_CHARS),
     )
 
 

@@ -7,12 +7,12 @@ not yet over, so an event under way is still listed; cancelled events stay liste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context
+from flask import current_app
 from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import defer, lazyload
 
@@ -29,9 +29,8 @@ from community.events.models import (
     event_tags,
 )
 from community.extensions import db
-from community.search.matching import MAX_QUERY_CHARS, SearchText, matches
+from community.search.matching import SearchText, matches
 from community.timeutil import utcnow
-from community.urls import text_arg
 
 #: The members named on an event page; the rest are counted ("and 970 more").
 ATTENDEES_SHOWN = 24
@@ -41,11 +40,6 @@ QUEUE_SHOWN = 50
 OWN_EVENTS_SHOWN = 100
 #: Events in the all-upcoming calendar (``/events.ics``).
 CALENDAR_EVENTS_MAX = 200
-
-
-def _search_arg() -> str:
-    """``?q=`` of the current request, so a list built from the query string gets it too."""
-    return text_arg("q", MAX_QUERY_CHARS) if has_request_context() else ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,7 @@ class EventFilters:
     #: The viewer's zone, for turning the dates into instants.
     timezone: str = "UTC"
     #: Words to find in the title or description (``?q=``), through the site's search.
-    search: str = field(default_factory=_search_arg)
+    search: str = ""
 
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments, for links that keep them (the pager)."""
