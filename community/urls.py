@@ -48,6 +48,30 @@ def page_arg(name: str = "page") -> int:
     return min(max(int(raw), 1), PAGE_MAX)
 
 
+class PageNumbers:
+    """What the pager macro (``macros/pagination.html``) asks of a page: mixed into any
+    page that has ``page`` and ``pages`` (1-based)."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
 def text_arg(name: str, limit: int = 100) -> str:
     """A query-string filter, trimmed, bounded and without NUL or other control characters."""
     value = request.args.get(name, "")[: limit * 4]

@@ -45,6 +45,7 @@ from community.discussions.comment_models import (
 )
 from community.discussions.models import Post, PostFollow, Tag
 from community.extensions import db
+from community.urls import PageNumbers
 
 #: Nesting shown on one page; deeper replies continue on the permalink page.
 DEPTH_CAP = 6
@@ -176,24 +177,16 @@ class ThreadNode:
 
 
 @dataclass
-class ThreadPage:
+class ThreadPage(PageNumbers):
     roots: list[ThreadNode]
     page: int
     pages: int
     #: Comments shown on this page (placeholders included).
     shown: int
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
 
 @dataclass(frozen=True)
-class ReplyPages:
+class ReplyPages(PageNumbers):
     """Where a permalink page is in its comment's direct replies (fits ``macros/pagination``)."""
 
     page: int
@@ -214,22 +207,6 @@ class ReplyPages:
     @property
     def last(self) -> int:
         return min(self.total, self.page * self.per_page)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _sibling_key(sort: CommentSort) -> Callable[[ThreadNode], tuple]:

@@ -38,6 +38,7 @@ from community.search.matching import (
     vector_of,
 )
 from community.search.snippets import highlight
+from community.urls import PageNumbers
 
 #: Matches scored per search: the newest ones when a word matches more.
 CANDIDATES = 1000
@@ -135,7 +136,7 @@ class Hit:
 
 
 @dataclass
-class ResultPage:
+class ResultPage(PageNumbers):
     """A page of results, shaped like the pager macro expects."""
 
     kind: SearchKind
@@ -149,22 +150,6 @@ class ResultPage:
 
     def __post_init__(self) -> None:
         self.pages = max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _load(kind: SearchKind, ids: list[int]) -> dict[int, Any]:
