@@ -80,6 +80,18 @@ class Comment(db.Model):
             postgresql_where=text(_HOME_CANDIDATES),
             sqlite_where=text(_HOME_CANDIDATES),
         ),
+        #: A post's experiences by how many members said they worked (the home page).
+        Index(
+            "ix_comments_experiences_endorsed",
+            "post_id",
+            "endorsement_count",
+            "created_at",
+            "id",
+            postgresql_where=text("is_experience IS TRUE"),
+            sqlite_where=text("is_experience IS TRUE"),
+        ),
+        #: A post's newest comments (its feed).
+        Index("ix_comments_post_id_created_at", "post_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -75,7 +75,13 @@ class Tag(db.Model):
 
 class Post(db.Model):
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_pinned_activity", "is_pinned", "last_activity_at"),)
+    #: The post list's three orders, pinned first, each ending in ``id`` so deep pages
+    #: seek to a (value, id) key instead of counting skipped rows.
+    __table_args__ = (
+        Index("ix_posts_pinned_activity", "is_pinned", "last_activity_at", "id"),
+        Index("ix_posts_pinned_created", "is_pinned", "created_at", "id"),
+        Index("ix_posts_pinned_top", "is_pinned", "comment_count", "last_activity_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

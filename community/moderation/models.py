@@ -203,6 +203,19 @@ class Review(db.Model):
         return self.closed_at is None
 
 
+#: The queue's flagged section in its order (most flagged, then oldest): a page is read
+#: from the index and the scan stops after it.
+Index(
+    "ix_reviews_open_queue",
+    Review.cause,
+    Review.flag_count.desc(),
+    Review.opened_at,
+    Review.id,
+    postgresql_where=text(_OPEN),
+    sqlite_where=text(_OPEN),
+)
+
+
 class LogEntry(db.Model):
     """One line of the public moderation log: who did what to which object, why, when."""
 
