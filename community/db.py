@@ -20,9 +20,11 @@ from functools import wraps
 from typing import Any
 
 from flask import flash, g, make_response
-from sqlalchemy import DateTime, Enum, select, update
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import DateTime, Enum, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
 from sqlalchemy.types import TypeDecorator
 
 from community.extensions import db
@@ -230,3 +232,47 @@ def insert_once(model: type, **values) -> bool:
     statement = insert(table).values(**values).on_conflict_do_nothing()
     returned = db.session.execute(statement.returning(*table.primary_key.columns)).first()
     return returned is not None
+
+
+class CappedPagination(SelectPagination):
+    """A page of a long list whose pager counts at most ``cap`` rows (and one more, to
+    know there are more).
+
+    Counting a whole log or queue costs as much as reading it; past the cap the pager
+    stops at the page that holds the row after the ``cap``-th (``is_capped`` tells the
+    template to say so), and older rows are reached by narrowing the list (filters).
+    """
+
+    def _query_count(self) -> int:
+        query: Select = self._query_args["select"]
+        # In the list's order, so the count reads the list's index and stops at the cap.
+        capped = query.options(lazyload("*")).limit(self.cap + 1).subquery()
+        return self._query_args["session"].scalar(select(func.count()).select_from(capped))
+
+    @property
+    def cap(self) -> int:
+        return self._query_args["cap"]
+
+    @property
+    def is_capped(self) -> bool:
+        return self.total is not None and self.total > self.cap
+
+
+def paginate(query: Select, page: int, per_page: int, cap: int = 10_000) -> CappedPagination:
+    """Page ``page`` of ``query`` (a number past the last shows the last), counting at most
+    ``cap`` rows."""
+
+    def read(number: int) -> CappedPagination:
+        return CappedPagination(
+            select=query,
+            session=db.session,
+            page=number,
+            per_page=per_page,
+            cap=cap,
+            error_out=False,
+        )
+
+    pagination = read(page)
+    if not pagination.items and pagination.pages and page > pagination.pages:
+        pagination = read(pagination.pages)
+    return pagination

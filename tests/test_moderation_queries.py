@@ -62,11 +62,12 @@ SIGNED_IN = 2
 #: members, mentorship messages); no tags: no moderation page shows them.
 OBJECTS = 5
 #: Queue: what waits, by section (the navigation's badge reads the same count); the page of
-#: flag reviews (subjects joined) and its total; their objects; the latest flags (reporters
-#: joined) and the counts by reason; held posts (the reviews, their posts, the posts' tags);
-#: appeals (the reviews, their suspensions); the first pending events (organisers joined).
-QUEUE = SIGNED_IN + 1 + 2 + OBJECTS + 2 + 2 + 2 + 1
-#: Log: the page of entries (moderators and subjects joined) and its total, their objects,
+#: flag reviews, its total (capped) and the reviews' subjects; their objects; the latest
+#: flags (reporters joined) and the counts by reason; held posts (the reviews, their posts,
+#: the posts' tags); appeals (the reviews, their suspensions); the first pending events
+#: (organisers joined).
+QUEUE = SIGNED_IN + 1 + 3 + OBJECTS + 2 + 2 + 2 + 1
+#: Log: the page of entries (moderators and subjects joined) and its total (capped), their objects,
 #: the moderators for the filter.
 LOG = 2 + OBJECTS + 1
 #: What the navigation's badge costs a page that does not count the queue itself.
@@ -499,10 +500,37 @@ def test_log_sends_the_same_statements_for_a_handful_and_for_a_busy_site(app, cl
         many[name], page = statements(client, log_url(filters))
         chosen = newest_first(written, filters)
         assert ids_in(page, "log") == chosen[:per_page], name
-        assert pager_status(page) == f"Page 1 of {math.ceil(len(chosen) / per_page)}", name
+        assert pager_status(page) == f"Page 1 of {counted_pages(len(chosen), per_page)}", name
 
     assert few == many == dict.fromkeys(FILTERS, LOG)
     assert len(busy.log) == 10_000
+
+
+def counted_pages(rows: int, per_page: int) -> str:
+    """The pager's page count for ``rows``: the pager counts ``COUNT_CAP`` rows and one more."""
+    if rows > queries.COUNT_CAP:
+        return f"{math.ceil((queries.COUNT_CAP + 1) / per_page)}+"
+    return str(math.ceil(rows / per_page))
+
+
+def test_log_pager_counts_up_to_its_cap_and_points_to_dates(app, client, monkeypatch):
+    """Counting a huge log costs as much as reading it: the pager stops counting at the cap,
+    says so, and a page past it shows the last counted page, with a pointer to the dates."""
+    few = handful(moderators())
+    per_page = app.config["MODERATION_LOG_PER_PAGE"]
+    chosen = newest_first(few.log, {})
+    cap = per_page + 3
+    assert len(chosen) > cap + 1, "the handful has more entries than the cap"
+    monkeypatch.setattr(queries, "COUNT_CAP", cap)
+
+    _, first = statements(client, log_url({}))
+    assert pager_status(first) == "Page 1 of 2+"
+    assert "choose dates above" not in first
+
+    _, beyond = statements(client, log_url({}, page=9))
+    assert pager_status(beyond) == "Page 2 of 2+"
+    assert ids_in(beyond, "log") == chosen[per_page : 2 * per_page]
+    assert "choose dates above to read older entries" in beyond
 
 
 @pytest.mark.parametrize(
@@ -517,7 +545,7 @@ def test_log_later_page_continues_in_order(app, client, filters, number):
 
     assert count == LOG
     assert ids_in(page, "log") == chosen[(number - 1) * per_page : number * per_page]
-    assert pager_status(page) == f"Page {number} of {math.ceil(len(chosen) / per_page)}"
+    assert pager_status(page) == f"Page {number} of {counted_pages(len(chosen), per_page)}"
     assert f'rel="next" href="{log_url(filters, page=number + 1)}"'.replace("&", "&amp;") in page
 
 

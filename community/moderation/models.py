@@ -223,6 +223,8 @@ class LogEntry(db.Model):
     __table_args__ = (
         Index("ix_moderation_log_moderator_created", "moderator_id", "created_at"),
         Index("ix_moderation_log_action_created", "action", "created_at"),
+        #: The whole log, newest first.
+        Index("ix_moderation_log_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

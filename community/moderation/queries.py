@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
+from community.db import CappedPagination, paginate
 from community.discussions.models import Tag, post_tags
 from community.events.models import Event, EventState, event_tags
 from community.extensions import db
@@ -23,6 +23,9 @@ from community.moderation.models import Action, Flag, FlagReason, LogEntry, Revi
 
 #: Flags shown with each queue item (the latest); the rest are counted by reason.
 FLAGS_SHOWN = 5
+#: Rows the queue's and the log's pagers count at most: pages stay as cheap in a big
+#: community; older log entries are found by date.
+COUNT_CAP = 10_000
 #: Held posts and appeals shown at once (oldest first); more wait their turn.
 SECTION_SHOWN = 50
 
@@ -37,23 +40,17 @@ class QueueItem:
     reasons: dict[FlagReason, int] = field(default_factory=dict)
 
 
-def paginate_within(query: Select, page: int, per_page: int) -> Pagination:
-    """A page of ``query``; a number past the last page shows the last one."""
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    if not pagination.items and pagination.pages and page > pagination.pages:
-        pagination = db.paginate(query, page=pagination.pages, per_page=per_page, error_out=False)
-    return pagination
-
-
-def flagged_page(page: int, per_page: int) -> tuple[Pagination, list[QueueItem]]:
+def flagged_page(page: int, per_page: int) -> tuple[CappedPagination, list[QueueItem]]:
     """Open flag reviews, most flagged first, then oldest first."""
     query = (
         select(Review)
         .where(Review.cause == ReviewCause.FLAGS, Review.closed_at.is_(None))
-        .options(joinedload(Review.subject))
+        # Not joined: on a deep page the planner would join every open review to its
+        # member before the OFFSET; a second query reads only this page's members.
+        .options(selectinload(Review.subject))
         .order_by(Review.flag_count.desc(), Review.opened_at, Review.id)
     )
-    pagination = paginate_within(query, page, per_page)
+    pagination = paginate(query, page, per_page, cap=COUNT_CAP)
     return pagination, _items(pagination.items, with_flags=True)
 
 
@@ -89,7 +86,8 @@ def _attach_flags(items: list[QueueItem]) -> None:
     flags = db.session.scalars(
         select(Flag)
         .join(latest, latest.c.id == Flag.id)
-        .where(latest.c.rank <= FLAGS_SHOWN)
+        # Said twice so the outer read of flags also goes through the review's index.
+        .where(Flag.review_id.in_(ids), latest.c.rank <= FLAGS_SHOWN)
         .options(joinedload(Flag.reporter))
         .order_by(Flag.created_at.desc(), Flag.id.desc())
     )
@@ -191,7 +189,7 @@ def log_query(filters: LogFilters) -> Select:
 
 def log_page(filters: LogFilters, page: int, per_page: int):
     """(pagination, {(type, id): Target}) for one page of the log."""
-    pagination = paginate_within(log_query(filters), page, per_page)
+    pagination = paginate(log_query(filters), page, per_page, cap=COUNT_CAP)
     found = targets.load((entry.target_type, entry.target_id) for entry in pagination.items)
     return pagination, found
 

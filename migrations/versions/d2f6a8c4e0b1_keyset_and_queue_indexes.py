@@ -1,5 +1,5 @@
 """Indexes for bounded pages: the post list's orders ending in id (keyset paging), the
-moderation queue in its order, the home page's endorsed experiences and the feeds
+moderation queue and log in their orders, the home page's endorsed experiences and the feeds
 
 Revision ID: d2f6a8c4e0b1
 Revises: c4e1a7d2b9f3
@@ -54,9 +54,13 @@ def upgrade():
             postgresql_where=sa.text(OPEN),
             sqlite_where=sa.text(OPEN),
         )
+    with op.batch_alter_table("moderation_log", schema=None) as batch_op:
+        batch_op.create_index("ix_moderation_log_created_at_id", ["created_at", "id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("moderation_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_moderation_log_created_at_id")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_open_queue")
     with op.batch_alter_table("events", schema=None) as batch_op:
