@@ -136,6 +136,46 @@ class MentionsExtension(Extension):
         md.treeprocessors.register(_MentionLinks(md), "mentions", 15)
 
 
+#: The level a text's top headings take where it is shown: a post's body (and an event's
+#: description) sits under the page's ``<h1>``; comments, bios and messages sit under an
+#: ``<h2>`` of their page ("Comments", "About").
+HEADING_BASE: dict[Profile, int] = {"post": 2, "comment": 3}
+
+
+class _ShiftHeadings(Treeprocessor):
+    """Headings start at ``base`` and never skip a level going down.
+
+    Writers pick levels by looks (the guide opens with ``###``); screen-reader users move
+    through a page by its outline, which a skipped or second top level breaks. Each heading
+    takes the depth of its section among the sections open above it: ``### A`` ``#### B``
+    ``### C`` become h2, h3, h2 under a base of 2. One pass with a stack: linear.
+    """
+
+    def __init__(self, md, base: int):
+        super().__init__(md)
+        self.base = base
+
+    def run(self, root):
+        open_levels: list[int] = []
+        for element in root.iter():
+            if element.tag not in _HEADING_TAGS:
+                continue
+            level = int(element.tag[1])
+            while open_levels and open_levels[-1] >= level:
+                open_levels.pop()
+            open_levels.append(level)
+            element.tag = f"h{min(self.base + len(open_levels) - 1, 6)}"
+
+
+class ShiftHeadingsExtension(Extension):
+    def __init__(self, base: int):
+        super().__init__()
+        self.base = base
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_ShiftHeadings(md, self.base), "shift_headings", 5)
+
+
 _CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
 
 
@@ -182,6 +222,7 @@ def _markdown_html(text: str, profile: Profile) -> str:
         BoundedMarkdownExtension(),
         ImagesAsLinksExtension(),
         MentionsExtension(),
+        ShiftHeadingsExtension(HEADING_BASE[profile]),
     ]
     return markdown.markdown(text, extensions=extensions, output_format="html")
 
@@ -193,8 +234,10 @@ def render_markdown(text: str, profile: Profile = "comment") -> str:
     allowlist; ``@username`` links to the member's profile; links get
     ``rel="nofollow ugc noopener"``; only http, https and
     mailto links survive. ``profile`` picks the allowlist: posts also get
-    tables and top-level headings. Time is linear in the length of ``text``;
-    structure nested deeper than the ``bounded_*`` modules allow is shown as text.
+    tables. Headings start below the heading of the page or section the text
+    is shown under (``HEADING_BASE``), without skipped levels. Time is linear in
+    the length of ``text``; structure nested deeper than the ``bounded_*``
+    modules allow is shown as text.
     """
     source = (text or "").replace("\r\n", "\n")
     return bounded_html.clean(_CLEANERS[profile], _markdown_html(source, profile))
