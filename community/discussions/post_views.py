@@ -19,9 +19,8 @@ from community.discussions.models import TAG_MAX, Post, normalise_tag
 from community.discussions.queries import CommentSort, PostSort
 from community.discussions.routing import ThreadView, get_post_or_404, post_url
 from community.discussions.thread_rendering import hidden_slot, post_thread, slot
-from community.extensions import db
 from community.limits import write_limit
-from community.urls import choice, page_arg, text_arg
+from community.urls import choice, text_arg
 
 bp.add_app_template_global(slot, "comment_slot")
 bp.add_app_template_global(hidden_slot, "hidden_slot")
@@ -35,13 +34,20 @@ HELD_NOTICE = (
 
 @bp.route("/posts/")
 def index():
+    """The discussion list, a page at a time from a cursor in the link (``?after=``,
+    ``?before=``, ``?page=last``), with a total counted up to a cap.
+
+    DESIGN.md has lists paginate with ``?page=N``; this list no longer does, because a
+    page number makes the database count and skip every post before the page, which
+    grows with the community, while a cursor seeks straight to it through an index.
+    Old ``?page=N`` links still work up to ``queries.POSTS_OLD_PAGES`` (skipping fewer
+    posts than the count reads anyway); a larger number shows the last page. A cursor
+    that does not read as one shows the first page.
+    """
     sort = choice(PostSort, request.args.get("sort"), PostSort.ACTIVE)
     tag = normalise_tag(text_arg("tag", TAG_MAX)) or None
-    page = db.paginate(
-        queries.posts_query(sort, tag),
-        page=page_arg(),
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        error_out=False,
+    page = queries.posts_page(
+        sort, tag, queries.posts_seek(sort, request.args), current_app.config["POSTS_PER_PAGE"]
     )
     return render_template(
         "discussions/index.html", page=page, sort=sort, tag=tag, sorts=list(PostSort)

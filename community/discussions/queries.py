@@ -32,6 +32,8 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
+    union_all,
 )
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -45,6 +47,7 @@ from community.discussions.comment_models import (
 )
 from community.discussions.models import Post, PostFollow, Tag
 from community.extensions import db
+from community.keyset import Keyset, KeysetPage, Seek
 from community.urls import PageNumbers
 
 #: Nesting shown on one page; deeper replies continue on the permalink page.
@@ -57,38 +60,95 @@ class PostSort(enum.StrEnum):
     TOP = "top"
 
 
-def posts_query(sort: PostSort = PostSort.ACTIVE, tag: str | None = None) -> Select:
-    """The discussion list of public posts: pinned first, then the chosen order (authors
-    and tags come with the post: joined and ``selectin``)."""
-    order = {
-        PostSort.ACTIVE: (Post.last_activity_at.desc(),),
-        PostSort.NEW: (Post.created_at.desc(),),
-        PostSort.TOP: (Post.comment_count.desc(), Post.last_activity_at.desc()),
-    }[sort]
-    query = (
-        select(Post).where(Post.public()).order_by(Post.is_pinned.desc(), *order, Post.id.desc())
-    )
+#: Each sort of the post list as a keyset: pinned first, then the sort's columns, then
+#: the id, all descending (the indexes ``ix_posts_pinned_*`` hold these orders).
+POST_ORDERS: dict[PostSort, Keyset] = {
+    PostSort.ACTIVE: Keyset(Post.is_pinned, Post.last_activity_at, Post.id),
+    PostSort.NEW: Keyset(Post.is_pinned, Post.created_at, Post.id),
+    PostSort.TOP: Keyset(Post.is_pinned, Post.comment_count, Post.last_activity_at, Post.id),
+}
+#: The post list counts this many posts at most ("1,000+ discussions").
+POSTS_COUNT_CAP = 1000
+#: Old ``?page=N`` links are served up to this page (``OFFSET`` stays under the count cap).
+POSTS_OLD_PAGES = 50
+
+
+def _public_posts(tag: str | None) -> Select:
+    query = select(Post).where(Post.public())
     if tag:
         query = query.where(Post.tags.any(Tag.name == tag))
     return query
 
 
+def posts_query(sort: PostSort = PostSort.ACTIVE, tag: str | None = None) -> Select:
+    """The discussion list of public posts: pinned first, then the chosen order (authors
+    and tags come with the post: joined and ``selectin``). Pages read it through
+    ``posts_page``."""
+    return _public_posts(tag).order_by(*POST_ORDERS[sort].order())
+
+
+def posts_seek(sort: PostSort, args: Mapping[str, str]) -> Seek:
+    """The page of the list a query string asks for (``Keyset.seek_from``): a cursor
+    from the pager's links, or an old ``?page=N`` link up to ``POSTS_OLD_PAGES``."""
+    return POST_ORDERS[sort].seek_from(args, POSTS_OLD_PAGES)
+
+
+def posts_page(
+    sort: PostSort = PostSort.ACTIVE,
+    tag: str | None = None,
+    seek: Seek | None = None,
+    per_page: int = 20,
+) -> KeysetPage[Post]:
+    """One page of the discussion list, read from a cursor (``keyset``): the same few
+    statements and rows however many posts there are (a capped count, the page with
+    authors joined, its tags). ``Seek.last()`` is the last page."""
+    return POST_ORDERS[sort].read(
+        db.session, _public_posts(tag), seek or Seek.first(), per_page, POSTS_COUNT_CAP
+    )
+
+
 def recent_posts(limit: int) -> list[Post]:
     """Public discussions for the home page: featured ones first (latest featured first),
-    then the most recently active; the guide is left out (the home page shows it apart)."""
+    then the most recently active; the guide is left out (the home page shows it apart).
+
+    Ordering every post by ``featured_at IS NULL`` would sort them all, so the candidates
+    come from two bounded reads merged in one statement: the latest featured posts
+    (``ix_posts_featured_at``) and the most recently active (``ix_posts_last_activity_at``),
+    ``limit`` of each; the top ``limit`` of the full order is always among them.
+    """
+    # ``IS NOT TRUE``, not ``IS FALSE``: SQLite without statistics would read every
+    # post through ``ix_posts_is_guide`` instead of walking the ordering index.
+    listed = and_(Post.is_guide.is_not(True), Post.public())
+    order = (
+        Post.featured_at.is_(None),
+        Post.featured_at.desc(),
+        Post.last_activity_at.desc(),
+        Post.id.desc(),
+    )
+    featured = (
+        select(Post.id)
+        .where(listed, Post.featured_at.is_not(None))
+        .order_by(Post.featured_at.desc(), Post.last_activity_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    active = (
+        select(Post.id)
+        .where(listed)
+        .order_by(Post.last_activity_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
     return list(
         db.session.scalars(
-            select(Post)
-            .where(Post.is_guide.is_(False), Post.public())
-            .order_by(
-                Post.featured_at.is_(None),
-                Post.featured_at.desc(),
-                Post.last_activity_at.desc(),
-                Post.id.desc(),
-            )
-            .limit(limit)
+            select(Post).where(Post.id.in_(_either(featured, active))).order_by(*order).limit(limit)
         )
     )
+
+
+def _either(*bounded: Select) -> Select:
+    """The ids of several ordered, limited selects, as one ``IN`` list (SQLite wants
+    each one wrapped to keep its ``ORDER BY ... LIMIT`` inside a ``UNION``)."""
+    parts = [select(query.subquery().c[0]) for query in bounded]
+    return union_all(*parts)
 
 
 @dataclass
@@ -102,18 +162,44 @@ def experiences_that_worked(limit: int) -> list[WorkedExperience]:
     """The home page's "Experiences that worked": comments moderators featured (latest
     first), then the guide's experiences most members said worked for them too.
 
-    Only visible comments on public posts. One query: authors and steps are joined.
+    Only visible comments on public posts. One statement, authors and steps joined; its
+    candidates come from two bounded reads, ``limit`` of each: the latest featured
+    comments (``ix_comments_featured_at``) and the guide's most endorsed experiences
+    (``ix_comments_experiences_endorsed``), so no other comment is read.
     """
-    featured = Comment.featured_at.is_not(None)
+    shown = and_(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Post.public())
+    featured = (
+        select(Comment.id)
+        .join(Post, Post.id == Comment.post_id)
+        .where(shown, Comment.featured_at.is_not(None))
+        .order_by(
+            Comment.featured_at.desc(),
+            Comment.endorsement_count.desc(),
+            Comment.created_at.desc(),
+            Comment.id.desc(),
+        )
+        .limit(limit)
+    )
+    guide_id = select(Post.id).where(Post.is_guide.is_(True)).order_by(Post.id).limit(1)
+    endorsed = (
+        select(Comment.id)
+        .join(Post, Post.id == Comment.post_id)
+        .where(
+            shown,
+            Comment.post_id == guide_id.scalar_subquery(),
+            # Spelled as the partial index says it, so SQLite sees that the index applies;
+            # the (always true) bound makes its planner prefer that index to any other
+            # on ``post_id``, which would read every comment under the guide.
+            text("comments.is_experience IS TRUE"),
+            Comment.endorsement_count >= 0,
+        )
+        .order_by(Comment.endorsement_count.desc(), Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
     rows = db.session.execute(
         select(Comment, Post.title, Post.is_guide)
         .join(Post, Post.id == Comment.post_id)
-        .where(
-            Comment.deleted_at.is_(None),
-            Comment.hidden_at.is_(None),
-            Post.public(),
-            or_(featured, and_(Comment.is_experience.is_(True), Post.is_guide.is_(True))),
-        )
+        .where(Comment.id.in_(_either(featured, endorsed)))
         .options(joinedload(Comment.author), joinedload(Comment.steps))
         .order_by(
             Comment.featured_at.is_(None),
