@@ -2,25 +2,31 @@
 
 Builds two communities, each in its own database, on PostgreSQL and on SQLite: a "small"
 one the size of today's demo (1,000 members, 100 posts, 10,000 comments, 50 mentors,
-200 events, 10,000 notifications) and a "big" one ``100 x --scale`` times larger. Rows go
-in through bulk inserts (``insert(Model)`` with a list of rows, in chunks): ids are
+200 events, 10,000 notifications) and a "big" one ``100 x --scale`` times larger. Ids are
 assigned here, so the comment tree columns (``root_id``, ``depth``, ``path``) are computed
 as the comment service writes them, without a flush per level; Markdown is rendered once
-per sample body; every member shares one password hash. PostgreSQL gets ``ANALYZE``.
+per sample body; every member shares one password hash. Rows go in through
+``bench/bulk_load.py`` (``executemany`` on SQLite, ``COPY`` on PostgreSQL, one transaction)
+with the per-row index upkeep put off and done once at the end: the FTS5 tables rebuilt and
+their triggers created again on SQLite, secondary indexes built in one sort on both; the
+schema is checked to be as migrated. SQLite builds without a journal or fsync; both engines
+get ``ANALYZE``. The full hundredfold build takes minutes, and a few GB of disk per engine.
 
 Then it measures, in-process with the Flask test client (no network, no server: what
 is timed is the app and its queries), ``--requests`` requests per page for each
 community in turn (small and big alternate, so a burst of other work on the machine
-hits both alike): the home page, the posts list (first and last page), a post page,
-a member's notifications (first and last page), the mentors directory and the events
-list with filters, the moderation queue as a moderator, and search for a common and a
-rare word (when ``/search`` exists). Prints p50 and p99 per page and the big/small p50
-ratio, against the targets (ratio <= 1.5, search p50 < 50 ms on the big community).
+hits both alike): the home page, the posts list (first and last page: the last one is
+where the first page's ``rel="last"`` link leads, or ``?page=N``), a post page, a member's
+notifications (first and last page), the mentors directory and the events list with
+filters, the moderation queue as a moderator, and search for a common and a rare word
+(when ``/search`` exists). Prints p50 and p99 per page and the big/small p50 ratio,
+against the targets (ratio <= 1.5, search p50 < 50 ms on the big community).
 
 Usage: ``make bench-scale`` or ``.venv/bin/python bench/scale.py --scale 0.1`` (the big
-community 10x instead of 100x) ``--engines sqlite``. PostgreSQL is the server at
-``SCALE_DATABASE_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
-databases are created and dropped here.
+community 10x instead of 100x) ``--engines sqlite``; ``--build-only`` builds and prints the
+build times per phase. PostgreSQL is the server at ``SCALE_DATABASE_URL`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``); databases are created and dropped
+here, SQLite files go under ``--workdir`` (default: the temporary directory).
 """
 
 from __future__ import annotations
@@ -38,12 +44,16 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 # The project first, and not this folder: bench/markdown.py would shadow the Markdown package.
 sys.path[:] = [str(ROOT)] + [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+
+from bench.bulk_load import Loader  # noqa: E402  (the project's folder goes first on the path)
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "scale benchmark password"
@@ -53,7 +63,9 @@ MEMBER_NOTIFICATION_SHARE = 0.01
 COMMON_WORD, RARE_WORD = "portfolio", "quokka"
 TARGET_RATIO = 1.5
 TARGET_SEARCH_MS = 50
-CHUNK = 5_000
+#: Pages reached by a link rather than a known address, when the page the link is on has
+#: it: label -> (the page with the link, its ``rel``). Keyset pagers have no page numbers.
+FOLLOWED = {"posts list, last page": ("/posts/", "last")}
 
 
 @dataclass(frozen=True)
@@ -80,28 +92,17 @@ class Built:
     sizes: Sizes
     seconds: float = 0.0
     pages: dict[str, str] = field(default_factory=dict)
+    #: seconds per phase: migrate, rows, search index (SQLite), indexes (PostgreSQL), analyze
+    phases: dict[str, float] = field(default_factory=dict)
+    #: bytes on disk
+    size: int = 0
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in self.phases.items())
+        return f"{self.seconds:.1f} s ({parts}), {self.size / 2**20:,.0f} MB"
 
 
 # --- building ------------------------------------------------------------------------------
-
-
-def bulk(table, rows: Iterable[dict], chunk: int = CHUNK) -> int:
-    """Insert ``rows`` into ``table`` (a model or a ``Table``) in chunks; returns the count."""
-    from sqlalchemy import insert
-
-    from community.extensions import db
-
-    batch, count = [], 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= chunk:
-            db.session.execute(insert(table), batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        db.session.execute(insert(table), batch)
-        count += len(batch)
-    return count
 
 
 def next_id(model) -> int:
@@ -115,12 +116,15 @@ def next_id(model) -> int:
 class Builder:
     """Fills one fresh database (migrated, with the guide) with a community of ``sizes``."""
 
-    def __init__(self, sizes: Sizes, seed: int = 12):
+    def __init__(self, sizes: Sizes, seed: int = 12, defer_indexes: bool = True):
         from community.content import render_markdown
         from community.demo import sample_markdown
         from community.timeutil import utcnow
 
         self.sizes = sizes
+        self.defer_indexes = defer_indexes
+        #: seconds per phase of the last build: rows, search index, indexes
+        self.seconds: dict[str, float] = {}
         self.rng = random.Random(seed)
         self.now = utcnow().replace(microsecond=0)
         bodies = [sample_markdown(self.rng, 200, 500) for _ in range(40)]
@@ -136,16 +140,22 @@ class Builder:
 
         self.guide, _ = seed_guide()
         db.session.flush()
-        self.users()
-        self.tags()
-        self.posts()
-        self.comments()
-        self.mentors()
-        self.events()
-        self.notifications()
-        self.moderation()
+        self.loader = Loader.for_session(db.session, self.defer_indexes)
+        with self.loader.deferred():
+            self.users()
+            self.tags()
+            self.posts()
+            self.comments()
+            self.mentors()
+            self.events()
+            self.notifications()
+            self.moderation()
         db.session.commit()
+        self.seconds = dict(self.loader.seconds)
         return self.pages
+
+    def load(self, table, rows: Iterable[dict]) -> int:
+        return self.loader.insert(table, rows)
 
     # members ---------------------------------------------------------------------------
 
@@ -178,7 +188,7 @@ class Builder:
                     "email_verified_at": joined,
                 }
 
-        bulk(User, rows())
+        self.load(User, rows())
 
     def author(self) -> int:
         return self.user_ids[self.rng.randrange(2, len(self.user_ids))]
@@ -190,7 +200,7 @@ class Builder:
 
         names = [f"topic-{n}" for n in range(30)] + ["data", "career-change", "portfolio"]
         first = next_id(Tag)
-        bulk(Tag, ({"id": first + n, "name": name} for n, name in enumerate(names)))
+        self.load(Tag, ({"id": first + n, "name": name} for n, name in enumerate(names)))
         self.tag_ids = list(range(first, first + len(names)))
 
     def posts(self) -> None:
@@ -230,13 +240,13 @@ class Builder:
                     "featured_at": created if index >= count - 5 else None,
                 }
 
-        bulk(Post, rows())
+        self.load(Post, rows())
         self.held_post_ids = [
             post_id
             for index, post_id in enumerate(self.post_ids)
             if index % held_every == held_every - 1
         ]
-        bulk(
+        self.load(
             post_tags,
             (
                 {"post_id": post_id, "tag_id": tag_id}
@@ -327,10 +337,10 @@ class Builder:
                     featured_at=self.now if index >= experiences - 3 else None,
                 )
 
-        bulk(Comment, rows())
+        self.load(Comment, rows())
         self.experience_ids = list(range(next_comment[0] - experiences, next_comment[0]))
         steps = list(Step)
-        bulk(
+        self.load(
             ExperienceStep,
             (
                 {"comment_id": comment_id, "step": steps[comment_id % len(steps)]}
@@ -373,8 +383,8 @@ class Builder:
                     "left_at": None,
                 }
             )
-        bulk(MentorProfile, profiles)
-        bulk(
+        self.load(MentorProfile, profiles)
+        self.load(
             MentorExpertise,
             (
                 {
@@ -391,7 +401,7 @@ class Builder:
                 )
             ),
         )
-        bulk(
+        self.load(
             MentorLanguage,
             (
                 {"profile_id": profile["id"], "language": language, "position": position}
@@ -402,7 +412,7 @@ class Builder:
             ),
         )
         mentees = self.user_ids[2 + count :] or self.user_ids[2:]
-        bulk(
+        self.load(
             MentorshipRequest,
             (
                 {
@@ -473,8 +483,8 @@ class Builder:
                     "cancellation_reason": "",
                 }
 
-        bulk(Event, rows())
-        bulk(
+        self.load(Event, rows())
+        self.load(
             event_tags,
             (
                 {"event_id": first + index, "tag_id": self.tag_ids[index % len(self.tag_ids)]}
@@ -506,7 +516,7 @@ class Builder:
                     "mailed_at": None,
                 }
 
-        bulk(Notification, rows())
+        self.load(Notification, rows())
 
     # moderation ------------------------------------------------------------------------
 
@@ -590,9 +600,9 @@ class Builder:
                     "outcome": None,
                 }
             )
-        bulk(Review, reviews)
-        bulk(Flag, flags)
-        bulk(LogEntry, log)
+        self.load(Review, reviews)
+        self.load(Flag, flags)
+        self.load(LogEntry, log)
         self.open_flag_reviews = open_count
 
     # the pages -------------------------------------------------------------------------
@@ -630,10 +640,19 @@ class Builder:
         }
 
 
-def build(url: str, sizes: Sizes) -> Built:
-    """Migrate a fresh database at ``url`` and fill it; ``ANALYZE`` on PostgreSQL."""
+#: The build connection's settings on SQLite: no rollback journal, no fsync, a big page
+#: cache (the whole load is one transaction; a crash just means building again).
+SQLITE_BUILD_PRAGMAS = (
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA cache_size = -524288",
+    "PRAGMA temp_store = MEMORY",
+)
+
+
+def build(url: str, sizes: Sizes, defer_indexes: bool = True) -> Built:
+    """Migrate a fresh database at ``url``, fill it and ``ANALYZE`` it."""
     from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from community.extensions import db
 
@@ -642,22 +661,30 @@ def build(url: str, sizes: Sizes) -> Built:
     started = time.perf_counter()
     with app.app_context():
         upgrade()
-        builder = Builder(sizes)
+        built.phases["migrate"] = time.perf_counter() - started
+        sqlite = db.engine.dialect.name == "sqlite"
+        if sqlite:
+            raw = db.session.connection().connection.dbapi_connection
+            for pragma in SQLITE_BUILD_PRAGMAS:
+                raw.execute(pragma)
+        builder = Builder(sizes, defer_indexes=defer_indexes)
         builder.build()
+        built.phases.update(builder.seconds)
         built.pages = builder.pages
-        if db.engine.dialect.name == "postgresql":
-            tables = [table.name for table in db.metadata.sorted_tables]
-            with db.engine.connect() as connection:
-                for table in tables:
-                    if "id" in db.metadata.tables[table].c:
-                        connection.execute(
-                            text(
-                                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                f"coalesce((SELECT max(id) FROM {table}), 1))"
-                            )
-                        )
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        db.session.commit()
+        analysed = time.perf_counter()
+        connection = db.session.connection()
+        connection.exec_driver_sql("ANALYZE")
+        db.session.commit()
+        built.phases["analyze"] = time.perf_counter() - analysed
+        size = (
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            if sqlite
+            else "SELECT pg_database_size(current_database())"
+        )
+        built.size = db.session.connection().exec_driver_sql(size).scalar()
+        if sqlite:  # as the app runs it (the app sets it on every connection anyway)
+            db.session.connection().connection.dbapi_connection.execute("PRAGMA journal_mode = WAL")
         db.session.remove()
         db.engine.dispose()
     built.seconds = time.perf_counter() - started
@@ -698,12 +725,16 @@ class Visitor:
     def has_search(self) -> bool:
         return any(rule.rule.startswith("/search") for rule in self.app.url_map.iter_rules())
 
+    @staticmethod
+    def _split(target: str) -> tuple[str, str]:
+        """``"member:/notifications"`` -> ``("member", "/notifications")``."""
+        if target.startswith(("member:", "moderator:")):
+            role, _, path = target.partition(":")
+            return role, path
+        return "", target
+
     def get(self, target: str) -> float:
-        role, _, path = (
-            target.rpartition(":")
-            if target.startswith(("member:", "moderator:"))
-            else ("", "", target)
-        )
+        role, path = self._split(target)
         client = self.clients[role]
         started = time.perf_counter()
         response = client.get(path)
@@ -712,11 +743,53 @@ class Visitor:
             raise RuntimeError(f"{path}: {response.status_code}")
         return elapsed
 
+    def resolve(self, label: str, target: str) -> str:
+        """The page to time for ``label``: where its link leads when the page it starts
+        from has one (``FOLLOWED``), else ``target``."""
+        if label not in FOLLOWED:
+            return target
+        start, rel = FOLLOWED[label]
+        role, path = self._split(start)
+        response = self.clients[role].get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code}")
+        href = link_with_rel(response.get_data(as_text=True), rel)
+        if href is None:
+            return target
+        parts = urlsplit(href)
+        followed = parts.path + (f"?{parts.query}" if parts.query else "")
+        return f"{role}:{followed}" if role else followed
+
     def close(self) -> None:
         from community.extensions import db
 
         with self.app.app_context():
             db.engine.dispose()
+
+
+class _RelLinks(HTMLParser):
+    """The ``href`` of the first ``<a>`` or ``<link>`` whose ``rel`` holds a given word."""
+
+    def __init__(self, rel: str):
+        super().__init__()
+        self.rel, self.href = rel, None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if (
+            self.href is None
+            and tag in ("a", "link")
+            and self.rel in (found.get("rel") or "").split()
+            and found.get("href")
+        ):
+            self.href = found["href"]
+
+
+def link_with_rel(html: str, rel: str) -> str | None:
+    parser = _RelLinks(rel)
+    parser.feed(html)
+    parser.close()
+    return parser.href
 
 
 def measure(small: Visitor, big: Visitor, target_small: str, target_big: str, requests: int):
@@ -798,18 +871,26 @@ def versions() -> dict[str, str]:
 def run_engine(engine: str, small_sizes: Sizes, big_sizes: Sizes, options, workdir: Path):
     databases = Databases(engine, workdir, options.keep)
     try:
-        small = build(databases.new("small"), small_sizes)
-        print(f"[{engine}] small community built in {small.seconds:.1f} s", flush=True)
-        big = build(databases.new("big"), big_sizes)
-        print(f"[{engine}] big community built in {big.seconds:.1f} s", flush=True)
+        small = build(databases.new("small"), small_sizes, not options.keep_indexes)
+        print(f"[{engine}] small community built in {small.describe()}", flush=True)
+        big = build(databases.new("big"), big_sizes, not options.keep_indexes)
+        print(f"[{engine}] big community built in {big.describe()}", flush=True)
+        if options.build_only:
+            if options.keep:
+                print(f"[{engine}] kept: {small.url} and {big.url}")
+            return small, big, []
         small_app, big_app = Visitor(small.url), Visitor(big.url)
         rows = []
         for label, target in small.pages.items():
             if label.startswith("search") and not small_app.has_search():
                 rows.append((label, None, None))
                 continue
+            target_small = small_app.resolve(label, target)
+            target_big = big_app.resolve(label, big.pages[label])
+            if label in FOLLOWED:
+                print(f"[{engine}] {label}: {target_small} and {target_big}", flush=True)
             small_times, big_times = measure(
-                small_app, big_app, target, big.pages[label], options.requests
+                small_app, big_app, target_small, target_big, options.requests
             )
             rows.append((label, percentiles(small_times), percentiles(big_times)))
             print(f"[{engine}] measured {label}", flush=True)
@@ -861,6 +942,21 @@ def main() -> int:
         "--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the communities, print build times, stop"
+    )
+    parser.add_argument(
+        "--keep-indexes",
+        action="store_true",
+        help="keep secondary indexes while loading instead of building them once afterwards",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the SQLite files go (default: a new folder under the temporary directory;"
+        " the 100x community takes a few GB)",
+    )
     options = parser.parse_args()
 
     small_sizes = Sizes().times(options.small)
@@ -871,7 +967,9 @@ def main() -> int:
         f"small: {small_sizes.describe()}\nbig:   {big_sizes.describe()}",
         flush=True,
     )
-    workdir = Path(tempfile.mkdtemp(prefix="pathways-scale-"))
+    if options.workdir:
+        options.workdir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="pathways-scale-", dir=options.workdir))
     verdicts = []
     try:
         results = []
@@ -883,13 +981,16 @@ def main() -> int:
                 )
             )
         for engine, small, big, rows in results:
-            print(f"\n{engine}: built small in {small.seconds:.1f} s, big in {big.seconds:.1f} s")
-            verdicts += report(engine, small, big, rows, options)
+            print(f"\n{engine}: built small in {small.describe()}\n  big in {big.describe()}")
+            if not options.build_only:
+                verdicts += report(engine, small, big, rows, options)
     finally:
         if not options.keep:
             for path in sorted(workdir.rglob("*"), reverse=True):
                 path.unlink() if path.is_file() else path.rmdir()
             workdir.rmdir()
+    if options.build_only:
+        return 0
     print(
         f"\ntarget: big p50 <= {TARGET_RATIO}x small p50 on every page, search p50 < "
         f"{TARGET_SEARCH_MS} ms on big: {sum(verdicts)} of {len(verdicts)} met"
