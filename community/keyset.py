@@ -86,6 +86,9 @@ class Move(enum.Enum):
 
 @dataclass(frozen=True)
 class Seek:
+    """The page to read: an end of the list, the rows on one side of ``key``, or an old
+    page ``number``."""
+
     move: Move = Move.FIRST
     key: Key = ()
     number: int = 1
@@ -122,7 +125,7 @@ class CappedCount:
         return f"{self.value:,}+" if self.capped else f"{self.value:,}"
 
     def of(self, singular: str, plural: str) -> str:
-        """ "1 discussion", "37 discussions", "1,000+ discussions"."""
+        """The count with its noun: "1 discussion", "37 discussions", "1,000+ discussions"."""
         noun = singular if self.value == 1 and not self.capped else plural
         return f"{self} {noun}"
 
