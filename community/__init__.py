@@ -56,13 +56,15 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.mail.init_app(app)
 
-    from community import cli, errors, security, templating
+    from community import assets, cli, errors, security, templating
     from community.accounts.views import bp as accounts_bp
     from community.discussions import comment_views, post_views  # noqa: F401  (routes)
     from community.discussions.blueprint import bp as discussions_bp
     from community.events import action_views, calendar_views, event_views, reminders  # noqa: F401
     from community.events.blueprint import bp as events_bp
     from community.feeds.views import bp as feeds_bp
+    from community.main import robots  # noqa: F401  (route on the main blueprint)
+    from community.main.guide_link import register_guide_link
     from community.main.views import bp as main_bp
     from community.mentorship import profile_views, request_views  # noqa: F401  (routes)
     from community.mentorship.blueprint import bp as mentorship_bp
@@ -89,6 +91,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_flag_routes(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    assets.register_assets(app)
+    register_guide_link(app)
     templating.register_template_helpers(app)
     cli.register_commands(app)
     return app

@@ -73,6 +73,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        #: Compress HTML, CSS and JS here (community/assets.py); off where the proxy does it.
+        "COMPRESS_RESPONSES": _flag("COMPRESS_RESPONSES", True),
         "TRUSTED_HOSTS": _host_list("TRUSTED_HOSTS"),
         # Mail over SMTP (Flask-Mail); without MAIL_SERVER mail is written to the log.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
