@@ -5,3 +5,32 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// The header menu (a <details>): Escape closes it and gives focus back to its toggle. On wide
+// screens CSS shows its contents even when closed; a browser that cannot do that
+// (no ::details-content) gets it opened here instead.
+const menu = document.querySelector(".site-menu");
+if (menu) {
+  const toggle = menu.querySelector("summary");
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open && toggle.offsetParent !== null) {
+      menu.open = false;
+      toggle.focus();
+    }
+  });
+  if (window.CSS && !CSS.supports("selector(::details-content)")) {
+    const wide = window.matchMedia("(min-width: 60rem)");
+    const follow = () => {
+      menu.open = wide.matches;
+    };
+    follow();
+    wide.addEventListener("change", follow);
+  }
+}
+
+// After a refused form, focus goes to the first field that needs a fix: a screen reader then
+// reads its label and the error tied to it (aria-describedby), and the field is in view.
+const invalid = document.querySelector('[aria-invalid="true"]');
+if (invalid && !window.location.hash) {
+  invalid.focus();
+}
