@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from community import config as settings
+from community.discussions import comment_services
+from community.discussions import services as discussion_posts
+from community.discussions.comment_models import Step
 from community.extensions import db
 from community.mentorship.models import MentorProfile, RequestState
 from tests.conftest import count_queries, make_user
@@ -245,3 +251,150 @@ def test_hostile_directory_queries_are_harmless(client, mentors):
         assert client.get(f"/mentors/{query}").status_code == 200
     page = client.get("/mentors/?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
+
+
+# --- what cards and profiles tell about the mentor -----------------------------------------
+
+
+@pytest.fixture
+def guide(app):
+    guide, _ = discussion_posts.seed_guide()
+    db.session.commit()
+    return guide
+
+
+def share_move(app, guide, author, from_role, to_role, months, body="What worked for me"):
+    experience = comment_services.Experience(
+        steps=[Step.NETWORKING], from_role=from_role, to_role=to_role, months=months
+    )
+    with app.test_request_context():
+        comment = comment_services.create_comment(guide, author, body, None, experience)
+        db.session.commit()
+    return comment
+
+
+def answered(profile, wait: timedelta, state=RequestState.DECLINED):
+    """A request the mentor answered ``wait`` after it was sent."""
+    request = make_request(make_user(), profile, state)
+    request.created_at = request.responded_at - wait
+    db.session.commit()
+    return request
+
+
+def card_of(page: str, username: str) -> str:
+    """The directory card that links to ``username``'s mentor profile, as HTML."""
+    start = page.index(f'href="/mentors/{username}"')
+    start = page.rindex('<li class="mentor-card">', 0, start)
+    end = page.find('<li class="mentor-card">', start + 1)
+    # The last card ends where the list does: after its meta lines, which hold no list.
+    last_meta = page.rindex('class="meta', start, end if end != -1 else len(page))
+    return page[start : end if end != -1 else page.index("</ul>", last_meta)]
+
+
+def card_text(page: str, username: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", card_of(page, username)).split())
+
+
+def test_cards_show_the_mentors_move_record_and_how_soon_they_answer(app, client, guide):
+    dana = make_mentor(make_user("dana"), capacity=5)
+    share_move(app, guide, dana.user, "Teacher", "Data analyst", 9)
+    for wait in (timedelta(hours=2), timedelta(hours=5), timedelta(hours=30)):
+        answered(dana, wait)
+    answered(dana, timedelta(hours=3), RequestState.COMPLETED)
+    answered(dana, timedelta(hours=4), RequestState.COMPLETED)
+    make_mentor(make_user("newbie"))
+
+    page = client.get("/mentors/").get_data(as_text=True)
+    text = card_text(page, "dana")
+    assert "Made the move: Teacher → Data analyst in 9 months" in text
+    assert "2 mentorships completed" in text
+    # Answers after 2, 3, 4, 5 and 30 hours: the median is 4 hours.
+    assert "Usually answers within a day" in text
+    assert '<svg class="avatar" width="48" height="48"' in card_of(page, "dana")
+
+    quiet = card_text(page, "newbie")
+    assert "0 mentorships completed" in quiet
+    assert "Made the move" not in quiet and "Usually answers" not in quiet
+
+
+def test_the_answer_time_needs_three_answers_of_the_mentors_own(app, client):
+    dana = make_mentor(make_user("dana"), capacity=5)
+    answered(dana, timedelta(days=2))
+    answered(dana, timedelta(days=2), RequestState.ACCEPTED)
+    # Neither a withdrawn nor an expired request was answered by the mentor.
+    make_request(make_user(), dana, RequestState.WITHDRAWN)
+    make_request(make_user(), dana, RequestState.EXPIRED)
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert "Usually answers" not in card_text(page, "dana")
+    answered(dana, timedelta(days=3))
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert "Usually answers within 3 days" in card_text(page, "dana")
+
+
+def test_the_move_is_the_latest_one_anyone_may_read(app, client, guide):
+    dana = make_mentor(make_user("dana"))
+    share_move(app, guide, dana.user, "Teacher", "Data analyst", 9, "First")
+    newer = share_move(app, guide, dana.user, "Data analyst", "ML engineer", 18, "Second")
+    share_move(app, guide, dana.user, None, None, 3, "No roles named")
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert "Data analyst → ML engineer in 18 months" in card_text(page, "dana")
+
+    assert comment_services.set_hidden(newer, "Advertising")
+    db.session.commit()
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert "Teacher → Data analyst in 9 months" in card_text(page, "dana")
+    assert "ML engineer" not in page
+
+    assert discussion_posts.set_hidden(guide, "Rewriting it")
+    db.session.commit()
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert "Made the move" not in card_text(page, "dana")
+
+
+def test_the_mentor_profile_shows_their_move_and_answer_time(app, client, guide):
+    dana = make_mentor(make_user("dana"), capacity=3)
+    dana.user.display_name = "Dana <Okafor>"
+    db.session.commit()
+    shared = share_move(app, guide, dana.user, "Nurse", "UX researcher", 14)
+    for wait in (timedelta(days=2), timedelta(days=2, hours=1), timedelta(days=6)):
+        answered(dana, wait)
+    page = client.get("/mentors/dana").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Their own move Nurse → UX researcher in 14 months" in text
+    assert f'href="/comments/{shared.id}">Read their experience</a>' in page
+    assert "Usually answers within 3 days" in text
+    assert '<dd class="completed-count">0</dd>' in page
+    assert ">DO</text>" in page and "Dana &lt;Okafor&gt;" in page
+    assert "Time zone: Europe/Paris" in text
+
+
+def test_cards_elsewhere_work_without_figures(app, client):
+    """The home page lists mentors with room through the same card, figures or not."""
+    make_mentor(make_user("dana"))
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/mentors/dana"' in page
+    assert '<li class="mentor-card">' in page
+
+
+def test_directory_query_count_is_the_same_for_3_and_30_mentors(app, client, guide):
+    def statements() -> int:
+        db.session.expunge_all()
+        with count_queries() as sent:
+            assert client.get("/mentors/").status_code == 200
+        return len(sent)
+
+    def add_mentors(count: int) -> None:
+        for _ in range(count):
+            profile = make_mentor(capacity=5, expertise=("data", "cloud"))
+            share_move(app, discussion_posts.get_guide(), profile.user, "Teacher", "Analyst", 6)
+            for hours in (1, 2, 3):
+                answered(profile, timedelta(hours=hours))
+            answered(profile, timedelta(hours=4), RequestState.COMPLETED)
+
+    add_mentors(3)
+    few = statements()
+    add_mentors(27)
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert page.count("Usually answers within a day") == 20  # one page of cards
+    assert statements() == few
+    assert few <= 8

@@ -6,13 +6,19 @@ grows with the data (one more mentor, request or message) fails here before it i
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from community.discussions import comment_services
+from community.discussions import services as discussion_posts
+from community.discussions.comment_models import Step
 from community.extensions import db
 from community.mentorship import conversation, queries
 from community.mentorship.models import MentorshipRequest
 from community.mentorship.models import RequestState as S
+from community.timeutil import utcnow
 from tests.conftest import count_queries, make_user
 from tests.mentorship_support import make_mentor, make_request
 
@@ -157,3 +163,117 @@ def test_request_counts(app):
     assert queries.active_counts([profile.user_id, 999]) == {profile.user_id: 1, 999: 0}
     assert queries.completed_count(profile.user_id) == 2
     assert db.session.scalar(select(func.count(MentorshipRequest.id))) == 3
+
+
+# --- a mentor's figures: one query for a page of cards -------------------------------------
+
+
+def answered(profile, wait: timedelta, state=S.DECLINED) -> MentorshipRequest:
+    request = make_request(make_user(), profile, state)
+    request.created_at = request.responded_at - wait
+    db.session.commit()
+    return request
+
+
+def share_move(app, author, from_role, to_role, months, body="What worked"):
+    guide = discussion_posts.get_guide() or discussion_posts.seed_guide()[0]
+    experience = comment_services.Experience(
+        steps=[Step.PLAN], from_role=from_role, to_role=to_role, months=months
+    )
+    with app.test_request_context():
+        comment = comment_services.create_comment(guide, author, body, None, experience)
+        db.session.commit()
+    return comment
+
+
+@pytest.mark.parametrize(
+    ("waits", "expected"),
+    [
+        ([], None),
+        ([timedelta(hours=5)], timedelta(hours=5)),
+        ([timedelta(hours=1), timedelta(hours=9), timedelta(hours=3)], timedelta(hours=3)),
+        ([timedelta(hours=1), timedelta(hours=3)], timedelta(hours=2)),
+    ],
+)
+def test_median(waits, expected):
+    assert queries.median(waits) == expected
+
+
+@pytest.mark.parametrize(
+    ("median", "words"),
+    [
+        (None, None),
+        (timedelta(minutes=20), "within an hour"),
+        (timedelta(hours=1), "within an hour"),
+        (timedelta(hours=23), "within a day"),
+        (timedelta(days=1), "within a day"),
+        (timedelta(days=2, hours=5), "within 3 days"),
+        (timedelta(days=6), "within a week"),
+        (timedelta(days=13), "within two weeks"),
+        (timedelta(days=40), "in more than two weeks"),
+    ],
+)
+def test_answer_time_in_words(median, words):
+    assert queries.MentorFigures(response_time=median).answers_within == words
+
+
+def test_figures_for_many_mentors_in_one_query(app):
+    busy = make_mentor(capacity=5)
+    quiet = make_mentor()
+    share_move(app, busy.user, "Teacher", "Data analyst", 9)
+    for hours in (1, 2, 30):
+        answered(busy, timedelta(hours=hours))
+    answered(busy, timedelta(hours=4), S.ACCEPTED)
+    answered(busy, timedelta(hours=5), S.COMPLETED)
+    make_request(make_user(), busy, S.WITHDRAWN)
+    make_request(make_user(), busy, S.EXPIRED)
+    make_request(make_user(), busy)
+    busy_id, quiet_id = busy.user_id, quiet.user_id
+    db.session.expunge_all()
+
+    with count_queries() as sent:
+        figures = queries.mentor_figures([busy_id, quiet_id, 999, busy_id])
+    assert len(sent) == 1
+    assert set(figures) == {busy_id, quiet_id, 999}
+    mine = figures[busy_id]
+    assert (mine.active, mine.completed) == (1, 1)
+    # The mentor's own answers only: 1, 2, 4, 5 and 30 hours.
+    assert mine.response_time == timedelta(hours=4)
+    assert mine.answers_within == "within a day"
+    assert (mine.move.from_role, mine.move.to_role, mine.move.months) == (
+        "Teacher",
+        "Data analyst",
+        9,
+    )
+    assert figures[quiet_id] == queries.MentorFigures()
+    assert figures[999] == queries.MentorFigures()
+    assert queries.mentor_figures([]) == {}
+
+
+def test_the_answer_time_reads_the_latest_answers(app, monkeypatch):
+    monkeypatch.setattr(queries, "ANSWERS_READ", 3)
+    profile = make_mentor(capacity=5)
+    for days in (10, 12):  # long ago, slow
+        request = answered(profile, timedelta(days=days))
+        request.responded_at -= timedelta(days=60)
+        request.created_at -= timedelta(days=60)
+    db.session.commit()
+    for hours in (1, 2, 3):
+        answered(profile, timedelta(hours=hours))
+    figures = queries.mentor_figures([profile.user_id])[profile.user_id]
+    assert figures.response_time == timedelta(hours=2)
+
+
+def test_another_members_experience_is_not_the_mentors_move(app):
+    profile = make_mentor()
+    share_move(app, make_user(), "Chef", "Engineer", 12)
+    assert queries.mentor_figures([profile.user_id])[profile.user_id].move is None
+
+
+def test_is_listed_mentor(app):
+    listed, left, plain = make_mentor(), make_mentor(), make_user()
+    left.left_at = utcnow()
+    db.session.commit()
+    assert queries.is_listed_mentor(listed.user) is True
+    assert queries.is_listed_mentor(left.user) is False
+    assert queries.is_listed_mentor(plain) is False

@@ -132,6 +132,7 @@ MATRIX = [
     ("GET", "/posts/{post}/{slug}", None, everyone(200)),
     ("GET", "/comments/{comment}", None, everyone(200)),
     ("GET", "/u/ayo", None, everyone(200)),
+    ("GET", "/u/ayo/avatar.svg", None, everyone(200)),
     ("GET", "/mentors/", None, everyone(200)),
     ("GET", "/mentors/maya", None, everyone(200)),
     ("GET", "/search", None, everyone(200)),

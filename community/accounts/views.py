@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
 
 from flask import (
     Response,
@@ -16,9 +16,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from community.accounts import recovery, recovery_views, services, sessions
+from community.accounts import avatars, profiles, recovery, recovery_views, services, sessions
 from community.accounts.blueprint import bp
 from community.accounts.forms import (
     DeleteAccountForm,
@@ -28,15 +27,18 @@ from community.accounts.forms import (
     RegisterForm,
     SettingsForm,
 )
-from community.accounts.models import USERNAME_PATTERN, User
+from community.accounts.models import User
 from community.accounts.names import normalise_email, normalise_username
 from community.db import Refused, transactional
-from community.extensions import db, limiter
+from community.extensions import limiter
 from community.forms import BaseForm
 from community.limits import client_limit, write_limit
+from community.mentorship.queries import is_listed_mentor
 from community.permissions import can_write
 from community.redirects import safe_next_url
+from community.templating import viewer_timezone
 from community.timeutil import utcnow
+from community.urls import page_arg
 
 __all__ = ["bp", "recovery_views"]  # recovery_views: its routes join the blueprint
 
@@ -122,14 +124,39 @@ def logout():
 
 @bp.route("/u/<username>")
 def profile(username: str):
-    if not re.fullmatch(USERNAME_PATTERN, username.lower()):
-        abort(404)
-    user = db.session.scalar(
-        select(User).where(User.username == username.lower(), User.deleted_at.is_(None))
-    )
+    user = profiles.member_named(username)
     if user is None:
         abort(404)
-    return render_template("accounts/profile.html", user=user)
+    return render_template(
+        "accounts/profile.html",
+        user=user,
+        profile=profiles.profile_page(user, page_arg(), viewer_timezone()),
+        is_mentor=is_listed_mentor(user),
+        local_day=profiles.local_day,
+    )
+
+
+#: Avatars change only with the display name; browsers check back after this long.
+AVATAR_MAX_AGE = 3600
+
+
+@bp.route("/u/<username>/avatar.svg")
+def avatar(username: str):
+    """The member's generated avatar as an SVG file, cacheable and revalidated by ETag."""
+    user = profiles.member_named(username)
+    if user is None:
+        abort(404)
+    body = avatars.avatar_document(user)
+    response = Response(body, mimetype="image/svg+xml")
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = AVATAR_MAX_AGE
+    # An SVG opened on its own is a document: it may run nothing and load nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response.make_conditional(request)
+
+
+bp.add_app_template_global(avatars.avatar_svg, "avatar")
 
 
 def _settings_form() -> SettingsForm:

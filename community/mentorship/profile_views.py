@@ -47,7 +47,7 @@ def directory():
         form.expertise.choices += choices(
             [(filters.expertise, profiles.expertise_label(filters.expertise))]
         )
-    page, open_places = queries.directory_page(
+    page, open_places, figures = queries.directory_page(
         filters, page_arg(), current_app.config["MENTORS_PER_PAGE"]
     )
     return render_template(
@@ -55,6 +55,7 @@ def directory():
         page=page,
         form=form,
         open_places=open_places,
+        figures=figures,
         filters=kept,
         own_profile=(queries.get_profile(current_user) if current_user.is_authenticated else None),
     )
@@ -65,8 +66,8 @@ def profile(username: str):
     mentor_profile = queries.get_listed_profile(username)
     if mentor_profile is None:
         abort(404)
-    active, completed = queries.mentor_record(mentor_profile.user_id)
-    places = queries.open_places(mentor_profile, active)
+    figures = queries.mentor_figures([mentor_profile.user_id])[mentor_profile.user_id]
+    places = queries.open_places(mentor_profile, figures.active)
     open_request = refusal = None
     if current_user.is_authenticated and current_user.id != mentor_profile.user_id:
         open_request = queries.open_request_between(current_user, mentor_profile.user)
@@ -76,7 +77,7 @@ def profile(username: str):
         "mentorship/profile.html",
         profile=mentor_profile,
         open_places=places,
-        completed=completed,
+        figures=figures,
         open_request=open_request,
         refusal=refusal,
     )

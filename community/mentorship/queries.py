@@ -11,11 +11,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, false, func, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
+from community.accounts.profiles import readable_experiences
+from community.db import UTCDateTime
+from community.discussions.comment_models import Comment
 from community.extensions import db
 from community.mentorship.models import (
     MentorExpertise,
@@ -61,6 +80,17 @@ def get_listed_profile(username: str) -> MentorProfile | None:
         .join(MentorProfile.user)
         .where(User.username == username, *_listed())
         .options(selectinload(MentorProfile.expertise), selectinload(MentorProfile.languages))
+    )
+
+
+def is_listed_mentor(user: User) -> bool:
+    """Whether the member's mentor profile is in the directory (for a badge on their profile)."""
+    return db.session.scalar(
+        select(
+            exists().where(
+                MentorProfile.user_id == user.id, MentorProfile.user_id == User.id, *_listed()
+            )
+        )
     )
 
 
@@ -124,9 +154,15 @@ def directory_query(filters: DirectoryFilters = DirectoryFilters()) -> Select:
 
 
 def directory_page(filters: DirectoryFilters, page: int, per_page: int):
-    """One page of the directory and each card's open places (a constant number of queries)."""
+    """One page of the directory with each card's open places and figures (by user id), in
+    a constant number of queries."""
     mentors = db.paginate(directory_query(filters), page=page, per_page=per_page, error_out=False)
-    return mentors, places_of(mentors.items)
+    figures = mentor_figures(profile.user_id for profile in mentors.items)
+    places = {
+        profile.user_id: open_places(profile, figures[profile.user_id].active)
+        for profile in mentors.items
+    }
+    return mentors, places, figures
 
 
 def language_choices() -> list[str]:
@@ -235,6 +271,196 @@ def mentor_record(mentor_id: int) -> tuple[int, int]:
         )
     ).one()
     return int(active), int(completed)
+
+
+# --- what a card tells about the mentor ----------------------------------------------------
+
+#: How soon a mentor usually answers is read from their latest answers only: it says
+#: how they answer now, and a mentor with thousands of requests costs no more.
+ANSWERS_READ = 50
+#: Fewer answers than this say nothing about a habit: the line is left out.
+ANSWERS_NEEDED = 3
+#: (at most this long, the words for it), shortest first.
+RESPONSE_WORDS: tuple[tuple[timedelta, str], ...] = (
+    (timedelta(hours=1), "within an hour"),
+    (timedelta(days=1), "within a day"),
+    (timedelta(days=3), "within 3 days"),
+    (timedelta(days=7), "within a week"),
+    (timedelta(days=14), "within two weeks"),
+)
+
+
+@dataclass(frozen=True)
+class CareerMove:
+    """The move a mentor shared as an experience: what they left, what they do now."""
+
+    comment_id: int
+    from_role: str | None
+    to_role: str | None
+    months: int | None
+
+
+@dataclass(frozen=True)
+class MentorFigures:
+    """What a mentor's card and profile say about their record."""
+
+    #: Accepted mentorships going on now (what capacity is measured against).
+    active: int = 0
+    completed: int = 0
+    #: The median time from a request to their answer; None below ``ANSWERS_NEEDED`` answers.
+    response_time: timedelta | None = None
+    #: Their latest readable experience that names a role.
+    move: CareerMove | None = None
+
+    @property
+    def answers_within(self) -> str | None:
+        """ "within a day", "within 3 days"...; None when there is too little to say."""
+        if self.response_time is None:
+            return None
+        for limit, words in RESPONSE_WORDS:
+            if self.response_time <= limit:
+                return words
+        return "in more than two weeks"
+
+
+def median(values: list[timedelta]) -> timedelta | None:
+    """The middle value (the mean of the two middle ones for an even count)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _figures_statement(ids: list[int]):
+    """One statement for every mentor in ``ids``: three kinds of row in one UNION ALL.
+
+    - ``answer``: a request the mentor answered (accepted or declined), with when it was
+      sent (``asked_at``) and answered (``answered_at``); their latest ``ANSWERS_READ``.
+    - ``counts``: their accepted (``first``) and completed (``second``) mentorships.
+    - ``move``: their latest readable experience that names a role: ``from_role``,
+      ``to_role``, the months in ``first`` and the comment's id in ``second``.
+
+    Columns a kind doesn't use are NULL.
+    """
+    request = MentorshipRequest
+    answers = (
+        select(
+            request.mentor_id.label("mentor_id"),
+            request.created_at.label("asked_at"),
+            request.responded_at.label("answered_at"),
+            func.row_number()
+            .over(
+                partition_by=request.mentor_id,
+                order_by=(request.responded_at.desc(), request.id.desc()),
+            )
+            .label("position"),
+        )
+        .where(
+            request.mentor_id.in_(ids),
+            request.responded_by_id == request.mentor_id,
+            request.responded_at.is_not(None),
+        )
+        .subquery()
+    )
+    moves = (
+        readable_experiences(ids)
+        .where(or_(Comment.from_role.is_not(None), Comment.to_role.is_not(None)))
+        .with_only_columns(
+            Comment.author_id.label("mentor_id"),
+            Comment.id.label("comment_id"),
+            Comment.from_role,
+            Comment.to_role,
+            Comment.months,
+            func.row_number()
+            .over(
+                partition_by=Comment.author_id,
+                order_by=(Comment.created_at.desc(), Comment.id.desc()),
+            )
+            .label("position"),
+        )
+        .subquery()
+    )
+
+    def count(state: RequestState):
+        return func.coalesce(func.sum(case((request.state == state, 1), else_=0)), 0)
+
+    # Typed NULLs, so that both engines agree on each column's type across the branches.
+    no_time = cast(null(), UTCDateTime)
+    no_text = cast(null(), String)
+    no_number = cast(null(), Integer)
+    return union_all(
+        select(
+            answers.c.mentor_id,
+            literal_column("'answer'").label("kind"),
+            answers.c.asked_at,
+            answers.c.answered_at,
+            no_text.label("from_role"),
+            no_text.label("to_role"),
+            no_number.label("first"),
+            no_number.label("second"),
+        ).where(answers.c.position <= ANSWERS_READ),
+        select(
+            request.mentor_id,
+            literal_column("'counts'"),
+            no_time,
+            no_time,
+            no_text,
+            no_text,
+            count(RequestState.ACCEPTED),
+            count(RequestState.COMPLETED),
+        )
+        .where(
+            request.mentor_id.in_(ids),
+            request.state.in_([RequestState.ACCEPTED, RequestState.COMPLETED]),
+        )
+        .group_by(request.mentor_id),
+        select(
+            moves.c.mentor_id,
+            literal_column("'move'"),
+            no_time,
+            no_time,
+            moves.c.from_role,
+            moves.c.to_role,
+            moves.c.months,
+            moves.c.comment_id,
+        ).where(moves.c.position == 1),
+    )
+
+
+def mentor_figures(mentor_ids: Iterable[int]) -> dict[int, MentorFigures]:
+    """Active and completed mentorships, usual response time and own career move per
+    mentor (by user id), for a page of cards or one profile, in one query."""
+    ids = list(dict.fromkeys(mentor_ids))
+    if not ids:
+        return {}
+    counts: dict[int, tuple[int, int]] = {}
+    waits: dict[int, list[timedelta]] = {}
+    moves: dict[int, CareerMove] = {}
+    for row in db.session.execute(_figures_statement(ids)):
+        if row.kind == "answer":
+            waits.setdefault(row.mentor_id, []).append(_elapsed(row.asked_at, row.answered_at))
+        elif row.kind == "counts":
+            counts[row.mentor_id] = (int(row.first), int(row.second))
+        else:
+            moves[row.mentor_id] = CareerMove(row.second, row.from_role, row.to_role, row.first)
+    figures = {}
+    for mentor_id in ids:
+        active, completed = counts.get(mentor_id, (0, 0))
+        answered = waits.get(mentor_id, [])
+        figures[mentor_id] = MentorFigures(
+            active=active,
+            completed=completed,
+            response_time=median(answered) if len(answered) >= ANSWERS_NEEDED else None,
+            move=moves.get(mentor_id),
+        )
+    return figures
+
+
+def _elapsed(asked_at: datetime, answered_at: datetime) -> timedelta:
+    return max(answered_at - asked_at, timedelta(0))
 
 
 # --- requests ------------------------------------------------------------------------------
