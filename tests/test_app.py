@@ -1,6 +1,7 @@
 """The application shell: configuration, security headers, error pages, health, rate limits."""
 
 import os
+import re
 import socket
 
 import pytest
@@ -8,12 +9,16 @@ from flask import abort
 from sqlalchemy import text
 
 from community import create_app
+from community.accounts.models import Role
 from community.config import DEFAULT_SECRET_KEY, ConfigurationError
+from community.discussions.queries import get_guide
 from community.extensions import db
 from tests.conftest import (
     DEFAULT_PASSWORD,
     PathwaysClient,
+    count_queries,
     login_as,
+    make_post,
     make_test_app,
     make_user,
     skip_or_fail,
@@ -233,3 +238,81 @@ def test_signed_in_member_sees_member_menu(app, client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/u/mira"' in page and "Settings" in page and "Sign out" in page
     assert "Sign up" not in page
+
+
+_LINK = re.compile(r'<a [^>]*href="(/[^"#]*)')
+
+
+def _redirecting_links(client, pages: list[str]) -> list[tuple[str, str, str]]:
+    """(page, link, where it redirects) for every link on ``pages`` that answers 3xx."""
+    answers: dict[str, object] = {}
+    found = []
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for link in sorted(set(_LINK.findall(response.get_data(as_text=True)))):
+            link = link.replace("&amp;", "&")
+            if link.startswith("/static/"):
+                continue
+            if link not in answers:
+                answers[link] = client.get(link)
+            answer = answers[link]
+            if 300 <= answer.status_code < 400:
+                found.append((page, link, answer.headers["Location"]))
+    return found
+
+
+def test_internal_links_answer_without_a_redirect(app, client, runner):
+    """A link costs one request: each page links the address that answers, not one that
+    redirects to it (the guide's own page, not /guide). A visitor following a link to a
+    members' page is sent to sign in: that one redirect is the point of the link."""
+    from tests.events_support import make_published_event
+    from tests.mentorship_support import make_mentor
+
+    runner.invoke(args=["seed"])
+    author, member = make_user("rosa"), make_user("mira")
+    author.bio_md, author.bio_html = "Teacher", "<p>Teacher</p>"
+    moderator = make_user("lee", role=Role.MODERATOR)
+    make_mentor(make_user("maya"))
+    post = make_post(author, title="From teaching to data", body="A year of evenings.")
+    event = make_published_event(author, moderator, title="SQL for career changers")
+    guide = get_guide()
+    pages = [
+        "/",
+        "/posts/",
+        f"/posts/{guide.id}/{guide.slug}",
+        f"/posts/{post.id}/{post.slug}",
+        "/mentors/",
+        "/mentors/maya",
+        "/events/",
+        f"/events/{event.id}/{event.slug}",
+        "/u/rosa",
+        "/search?q=teaching",
+        "/mod/log",
+    ]
+    visitor = [
+        (page, link, location)
+        for page, link, location in _redirecting_links(client, [*pages, "/auth/login"])
+        if not location.startswith("/auth/login?next=")
+    ]
+    assert visitor == []
+    login_as(client, member)
+    assert _redirecting_links(client, [*pages, "/settings", "/notifications"]) == []
+    login_as(client, moderator)
+    assert _redirecting_links(client, ["/mod/", f"/posts/{post.id}/{post.slug}"]) == []
+
+
+def test_the_footer_links_the_guide_itself_once_it_is_known(app, client, runner):
+    """Learning the guide's address costs no query: the footer says /guide until a page has
+    loaded the guide, then links its page."""
+    with count_queries() as before:
+        client.get("/auth/login")
+    runner.invoke(args=["seed"])
+    guide = get_guide()
+    db.session.expire_all()
+    client.get("/")  # the home page loads the guide
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert f'<a href="/posts/{guide.id}/{guide.slug}">Read the guide</a>' in page
+    with count_queries() as after:
+        client.get("/auth/login")
+    assert len(after) == len(before)
