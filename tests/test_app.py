@@ -316,3 +316,7 @@ def test_the_footer_links_the_guide_itself_once_it_is_known(app, client, runner)
     with count_queries() as after:
         client.get("/auth/login")
     assert len(after) == len(before)
+    with app.test_request_context():
+        from community.main.guide_link import guide_url
+
+        assert guide_url(step="plan") == f"/posts/{guide.id}/{guide.slug}?step=plan"

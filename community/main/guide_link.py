@@ -28,13 +28,14 @@ event.listen(Post, "load", _remember)
 event.listen(Post, "refresh", _remember)
 
 
-def guide_url() -> str:
-    """The guide's own page once known, else ``/guide``."""
+def guide_url(**args: str) -> str:
+    """The guide's own page once known, else ``/guide``; ``args`` become the query string
+    (``step=`` shows the experiences of one step)."""
     known = current_app.extensions.get(_KEY)
     if known is None:
-        return url_for("main.guide")
+        return url_for("main.guide", **args)
     post_id, slug = known
-    return url_for("discussions.show", post_id=post_id, slug=slug)
+    return url_for("discussions.show", post_id=post_id, slug=slug, **args)
 
 
 def register_guide_link(app: Flask) -> None:
