@@ -12,13 +12,16 @@ While rows go in, the work a database would repeat for every row is put off and 
   (``INSERT INTO x(x) VALUES('rebuild')``) and the triggers created again from
   ``community.search.schema``. The mentors' self-contained index keeps its triggers: it is
   small, and it reads member names no rebuild would find.
-* PostgreSQL: the secondary indexes of the tables that grow (those that back no constraint:
-  primary keys and unique constraints stay) are dropped and created again from their own
-  definitions (``pg_get_indexdef``), each in one sort, with more ``maintenance_work_mem``;
-  the sequences of tables given explicit ids move past them.
+* Both: the non-unique secondary indexes of the tables that grow are dropped and created
+  again from their own definitions (``sqlite_master.sql``, ``pg_get_indexdef``), each in one
+  sort (PostgreSQL with more ``maintenance_work_mem``). Primary keys and unique indexes stay,
+  so they still check every row. At 500,000 comments this took a SQLite build from 52 s to
+  43 s, and a PostgreSQL one from 124 s to 78 s (server CPU 86 s to 68 s: fewer GIN pending
+  list merges, no random B-tree inserts); ``defer_indexes=False`` keeps them.
+* PostgreSQL: the sequences of tables given explicit ids move past them.
 
-Either way the schema afterwards is compared with the one before, object by object, and a
-difference stops the build.
+Either way the schema afterwards (every index and trigger, with its definition) is compared
+with the one before, and a difference stops the build.
 """
 
 from __future__ import annotations
