@@ -521,8 +521,9 @@ class Builder:
     # moderation ------------------------------------------------------------------------
 
     def moderation(self) -> None:
-        """One open flag review per 100 comments (one to three flags each), four closed ones
-        per open one with their log lines, and a held-post review per held post."""
+        """One open flag review per 500 comments (one to three flags each), ten closed ones
+        per open one with their log lines (a queue is worked through; its history stays),
+        and a held-post review per held post."""
         from community.moderation.models import (
             Action,
             Flag,
@@ -535,8 +536,8 @@ class Builder:
 
         rng = self.rng
         targets = self.comment_ids_sample
-        open_count = max(1, self.sizes.comments // 100)
-        closed_count = open_count * 4
+        open_count = max(1, self.sizes.comments // 500)
+        closed_count = open_count * 10
         chosen = rng.sample(targets, min(len(targets), open_count + closed_count))
         first = next_id(Review)
         reviews, flags, log = [], [], []

@@ -148,7 +148,7 @@ def test_tables_and_top_headings_only_in_posts():
     table = "| a | b |\n|---|---|\n| 1 | 2 |"
     assert "<table>" in render_markdown(table, "post")
     assert "<table>" not in render_markdown(table, "comment")
-    assert "<h1>Title</h1>" in render_markdown("# Title", "post")
+    assert "<h2>Title</h2>" in render_markdown("# Title", "post")
     assert "<h1>" not in render_markdown("# Title", "comment")
 
 
@@ -257,8 +257,8 @@ def test_links_keep_no_class_but_mention():
         ),
         ("a  \nb", "<p>a<br>\nb</p>"),
         ("<b>bold</b> and <i>it</i>", "<p><b>bold</b> and <i>it</i></p>"),
-        ("# Title\ntext\n## Part", "<h1>Title</h1>\n<p>text</p>\n<h2>Part</h2>"),
-        ("Title\n=====\ntext", "<h1>Title</h1>\n<p>text</p>"),
+        ("# Title\ntext\n## Part", "<h2>Title</h2>\n<p>text</p>\n<h3>Part</h3>"),
+        ("Title\n=====\ntext", "<h2>Title</h2>\n<p>text</p>"),
         ("a\n\n---\n\nb", "<p>a</p>\n<hr>\n<p>b</p>"),
     ],
 )

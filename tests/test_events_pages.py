@@ -527,11 +527,13 @@ def test_guide_step_link_leads_to_the_guide_on_that_step(app, client, olga, mod)
     db.session.commit()
     event = make_published_event(olga, mod, guide_step=Step.NETWORKING)
     body = page(client, url_of(event))
-    assert 'href="/guide?step=networking"' in body
+    # The guide's own address once the site knows it, else /guide, which leads there.
+    link = html.unescape(re.search(r'href="([^"]*\?step=networking)"', body).group(1))
+    assert link in ("/guide?step=networking", f"/posts/{guide.id}/{guide.slug}?step=networking")
     response = client.get("/guide?step=networking")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/posts/{guide.id}/{guide.slug}?step=networking"
-    assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get(link, follow_redirects=True).status_code == 200
 
 
 def test_home_shows_the_next_events(app, client, olga, mod):

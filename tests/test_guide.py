@@ -1,5 +1,8 @@
 """The guide: shipped in the package, seeded once, shown on the home page and its post page."""
 
+import html
+import re
+
 from sqlalchemy import func, select
 
 from community.accounts.models import User
@@ -60,7 +63,7 @@ def test_guide_page_renders_headings_lists_and_safe_links(app, runner, client):
     seed(runner)
     page = client.get("/guide", follow_redirects=True).get_data(as_text=True)
     assert f'<h1 id="post-title">{GUIDE_TITLE}</h1>' in page
-    assert "<h3>2. Networking and Mentorship</h3>" in page
+    assert "<h2>2. Networking and Mentorship</h2>" in page
     assert "<li>\n<p><strong>Seek Mentors</strong>" in page
     assert (
         '<a href="https://www.coursera.org/learn/ai-for-everyone" '
@@ -93,8 +96,10 @@ def test_post_list_paginates(app, client):
     for number in range(25):
         make_post(author, title=f"Story number {number}")
     first = client.get("/posts/").get_data(as_text=True)
-    second = client.get("/posts/?page=2").get_data(as_text=True)
+    after = re.search(r'rel="next" href="([^"]+)"', first).group(1)
+    second = client.get(html.unescape(after)).get_data(as_text=True)
     assert "Story number 24" in first and "Story number 4" not in first
-    assert "Story number 4" in second
-    assert 'rel="next" href="/posts/?page=2"' in first
-    assert 'rel="prev" href="/posts/?page=1"' in second
+    assert "Story number 4" in second and "Story number 24" not in second
+    assert 'rel="prev"' in second
+    # Links written before the list had cursors still work.
+    assert "Story number 4" in client.get("/posts/?page=2").get_data(as_text=True)

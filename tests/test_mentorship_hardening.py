@@ -45,7 +45,7 @@ INVISIBLE = [
 
 def next_to(response, field: str, error: str) -> bool:
     """Whether ``error`` is shown in the error list tied to ``field`` (not only as a flash)."""
-    pattern = rf'id="{field}-error" role="alert">\s*<li>{re.escape(error)}'
+    pattern = rf'id="{field}-error">\s*<li>{re.escape(error)}'
     return re.search(pattern, response.get_data(as_text=True).replace("&#39;", "'")) is not None
 
 

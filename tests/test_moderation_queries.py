@@ -439,7 +439,7 @@ def test_navigation_badge_costs_one_statement(app, client):
     as_moderator, page = statements(client, "/mod/log")
 
     assert as_moderator == as_member + BADGE
-    assert f'<span class="badge" aria-label="{waiting} waiting">{waiting}</span>' in page
+    assert f'<span class="badge" aria-label="{waiting} waiting" role="img">{waiting}</span>' in page
 
 
 # --- the log -------------------------------------------------------------------------------

@@ -92,7 +92,6 @@ def test_profile_shows_name_avatar_bio_and_membership(app, client):
     assert f"Member since {joined} · 8 months" in text_of(page)
     # The month stands alone: no time-zone label glued to it.
     assert f"{joined} UTC" not in text_of(page)
-    assert 'href="/static/css/people.css' in page
 
 
 def test_profile_without_bio_or_activity_says_so(app, client):

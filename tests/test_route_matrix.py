@@ -127,6 +127,7 @@ MATRIX = [
     ("GET", "/", None, everyone(200)),
     ("GET", "/guide", None, everyone(302)),
     ("GET", "/healthz", None, everyone(200)),
+    ("GET", "/robots.txt", None, everyone(200)),
     ("GET", "/posts/", None, everyone(200)),
     ("GET", "/posts/{post}", None, everyone(301)),
     ("GET", "/posts/{post}/{slug}", None, everyone(200)),
