@@ -8,7 +8,7 @@ from flask import Flask, g, get_flashed_messages, has_request_context, url_for
 from flask_login import current_user
 
 from community import permissions
-from community.notifications.services import unread_count
+from community.notifications.services import UNREAD_COUNTED, unread_count
 from community.timeutil import format_range, to_zone
 
 #: (label, endpoint) of the main sections; a section shows once its blueprint exists.
@@ -51,6 +51,11 @@ def unread_notifications() -> int:
     return g.unread_notifications
 
 
+def badge_count(count: int) -> str:
+    """A badge's figure: "99+" past what the unread count reads."""
+    return f"{UNREAD_COUNTED}+" if count > UNREAD_COUNTED else str(count)
+
+
 def moderation_counts() -> dict[str, int]:
     """What waits for a moderator, by section, counted once per request (the navigation's
     badge and the queue's headings share it)."""
@@ -77,6 +82,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["datetime_in"] = format_in_zone
     app.jinja_env.filters["time_range"] = format_range
+    app.jinja_env.filters["badge_count"] = badge_count
     app.jinja_env.globals["flashed_messages"] = flashed_messages
     app.jinja_env.globals.update(permissions.TEMPLATE_PREDICATES)
 

@@ -153,6 +153,30 @@ def test_upcoming_lists_published_events_soonest_first(app, client, olga, mod):
     assert "3 events." in body
 
 
+def test_the_list_counts_up_to_its_cap(app, client, olga, mod, monkeypatch):
+    """The count reads no more than the cap: "2+ events" past it, the pages still there."""
+    from community.events import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    for title, days in (("First", 2), ("Second", 5), ("Third", 9)):
+        make_published_event(olga, mod, title=title, starts_in=timedelta(days=days))
+    db.session.commit()
+    body = page(client, "/events/")
+    assert "2+ events." in body
+    assert titles_in_order(body, ["First", "Second", "Third"]) == ["First", "Second", "Third"]
+
+
+def test_an_event_running_for_weeks_is_still_upcoming(app, client, olga, mod):
+    """The list skips events that started more than the longest event ago; one that started
+    four weeks ago and runs a few days more is still listed."""
+    running = make_published_event(olga, mod, title="Long bootcamp", starts_in=timedelta(days=2))
+    running.starts_at = utcnow() - timedelta(days=28)
+    running.ends_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    assert "Long bootcamp" in page(client, "/events/")
+    assert "Long bootcamp" not in page(client, "/events/past")
+
+
 def test_kind_filter_shows_only_webinars_and_keeps_the_choice(app, client, olga, mod):
     make_published_event(olga, mod, title="Online hour", kind=EventKind.WEBINAR)
     make_published_event(olga, mod, title="Berlin meetup", kind=EventKind.MEETUP)

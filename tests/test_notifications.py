@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from community.accounts.models import User
 from community.extensions import db
@@ -72,6 +72,37 @@ def test_notifications_paginate(app, client):
     second = client.get("/notifications?page=2").get_data(as_text=True)
     assert re.search(r"Reply number 34\b", first) and not re.search(r"Reply number 4\b", first)
     assert re.search(r"Reply number 4\b", second)
+
+
+def test_the_badge_counts_to_99_then_says_so_and_the_list_stops_at_its_cap(
+    app, client, monkeypatch
+):
+    """A member who never reads costs the same as one who does: the badge reads at most
+    100 unread rows ("99+"), and the list pages through the newest ``LISTED_AT_MOST``."""
+    mira = make_user("mira")
+    db.session.execute(
+        insert(Notification),
+        [
+            {"user_id": mira.id, "kind": "reply", "message": f"Reply number {n}", "url": "/"}
+            for n in range(130)
+        ],
+    )
+    db.session.commit()
+    login_as(client, mira)
+    monkeypatch.setattr(services, "LISTED_AT_MOST", 40)
+
+    assert services.unread_count(mira) == services.UNREAD_COUNTED + 1
+    first = client.get("/notifications").get_data(as_text=True)
+    assert 'aria-label="99+ unread"' in first and ">99+</span>" in first
+    assert '<span class="pager__status">Page 1 of 2+</span>' in first
+    assert "Older notifications are not listed" not in first
+
+    last = client.get("/notifications?page=9").get_data(as_text=True)
+    assert '<span class="pager__status">Page 2 of 2+</span>' in last
+    assert "Older notifications are not listed." in last
+
+    client.submit("/notifications/read-all", page="/notifications")
+    assert services.unread_count(mira) == 0
 
 
 def test_notify_adds_rows_that_go_out_with_the_unit(app):

@@ -17,6 +17,7 @@ from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import defer, lazyload
 
 from community.accounts.models import User
+from community.db import CappedPagination, paginate
 from community.discussions.models import Tag
 from community.events.models import (
     LISTED_STATES,
@@ -28,6 +29,7 @@ from community.events.models import (
     RsvpStatus,
     event_tags,
 )
+from community.events.rules import LONGEST_EVENT
 from community.extensions import db
 from community.search.matching import SearchText, matches
 from community.timeutil import utcnow
@@ -106,14 +108,23 @@ def _filtered(query: Select, filters: EventFilters) -> Select:
 
 
 def upcoming_query(filters: EventFilters = EventFilters()) -> Select:
-    """Listed events not yet over, soonest first."""
-    query = select(Event).where(*_listed(), Event.ends_at > utcnow())
+    """Listed events not yet over, soonest first.
+
+    An event lasts at most ``LONGEST_EVENT``, so one not yet over started after that long
+    ago: the bound lets the index on start times skip the past instead of reading it.
+    """
+    now = utcnow()
+    query = select(Event).where(
+        *_listed(), Event.ends_at > now, Event.starts_at > now - LONGEST_EVENT
+    )
     return _filtered(query, filters).order_by(Event.starts_at, Event.id)
 
 
 def past_query(filters: EventFilters = EventFilters()) -> Select:
-    """Listed events that are over, the latest first."""
-    query = select(Event).where(*_listed(), Event.ends_at <= utcnow())
+    """Listed events that are over, the latest first (an event over has started: the
+    index on start times is read from now backwards)."""
+    now = utcnow()
+    query = select(Event).where(*_listed(), Event.ends_at <= now, Event.starts_at <= now)
     return _filtered(query, filters).order_by(Event.starts_at.desc(), Event.id.desc())
 
 
@@ -128,10 +139,13 @@ CARD_ONLY = (
 )
 
 
-def events_page(query: Select, page: int, per_page: int):
-    """One page of a list, as cards: one query for the events and one for the total."""
-    cards = query.options(*CARD_ONLY)
-    return db.paginate(cards, page=page, per_page=per_page, error_out=False)
+#: Events a list counts at most ("500+ events"): the count reads no more than this.
+COUNT_CAP = 500
+
+
+def events_page(query: Select, page: int, per_page: int) -> CappedPagination:
+    """One page of a list, as cards: one query for the events and one for the (capped) total."""
+    return paginate(query.options(*CARD_ONLY), page, per_page, cap=COUNT_CAP)
 
 
 def upcoming_for_home(limit: int) -> list[Event]:

@@ -110,6 +110,9 @@ class MentorProfile(db.Model):
         CheckConstraint(
             f"capacity BETWEEN {CAPACITY_MIN} AND {CAPACITY_MAX}", name="capacity_range"
         ),
+        #: The directory's order (taking requests first, newest first): a page, or the home
+        #: page's few mentors with room, is read in order and the scan stops there.
+        Index("ix_mentor_profiles_directory", "is_accepting", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,7 +27,7 @@ FLAGS_SHOWN = 5
 #: community; older log entries are found by date.
 COUNT_CAP = 10_000
 #: Held posts and appeals shown at once (oldest first); more wait their turn.
-SECTION_SHOWN = 50
+SECTION_SHOWN = 20
 
 
 @dataclass

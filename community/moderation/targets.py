@@ -50,7 +50,12 @@ def _comments(ids):
     return (
         select(Comment)
         .where(Comment.id.in_(ids))
-        .options(joinedload(Comment.author), joinedload(Comment.post).lazyload(Post.tags))
+        # Inner joins (every comment has both): SQLite plans an outer join to the post and
+        # its joined author by first joining every post to its author.
+        .options(
+            joinedload(Comment.author, innerjoin=True),
+            joinedload(Comment.post, innerjoin=True).lazyload(Post.tags),
+        )
     )
 
 

@@ -76,13 +76,25 @@ def mail_notification(recipient: User, notification: Notification) -> None:
     )
 
 
-def unread_count(user: User) -> int:
-    """Unread notifications of ``user``; pages read it once per request (``templating``)."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
+#: The unread badge counts this many at most, then says "99+".
+UNREAD_COUNTED = 99
+
+
+def unread_count(user: User, at_most: int = UNREAD_COUNTED + 1) -> int:
+    """Unread notifications of ``user``, counted up to ``at_most``: every page shows the
+    badge, and a member who never reads would otherwise cost a count of everything.
+    Pages read it once per request (``templating``)."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .limit(at_most)
+        .subquery()
     )
+    return db.session.scalar(select(func.count()).select_from(unread))
+
+
+#: Notifications the list pages through (the newest); older ones are not listed.
+LISTED_AT_MOST = 1000
 
 
 def notifications_query(user: User) -> Select:

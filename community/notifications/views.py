@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
-from community.db import transactional
+from community.db import paginate, transactional
 from community.extensions import csrf, db
 from community.limits import write_limit
 from community.notifications import (
@@ -25,11 +25,11 @@ from community.urls import page_arg
 @bp.route("/notifications")
 @login_required
 def index():
-    page = db.paginate(
+    page = paginate(
         services.notifications_query(current_user),
-        page=page_arg(),
-        per_page=current_app.config["NOTIFICATIONS_PER_PAGE"],
-        error_out=False,
+        page_arg(),
+        current_app.config["NOTIFICATIONS_PER_PAGE"],
+        cap=services.LISTED_AT_MOST,
     )
     return render_template("notifications/index.html", page=page)
 

@@ -1,5 +1,6 @@
-"""Indexes for bounded pages: the post list's orders ending in id (keyset paging), the
-moderation queue and log in their orders, the home page's endorsed experiences and the feeds
+"""Indexes for bounded pages: the post list's orders ending in id (keyset paging); the
+moderation queue, log and mentors directory in their orders; the events list by kind; the
+home page's endorsed experiences; the feeds
 
 Revision ID: d2f6a8c4e0b1
 Revises: c4e1a7d2b9f3
@@ -46,6 +47,7 @@ def upgrade():
         )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_published_at", ["published_at", "id"], unique=False)
+        batch_op.create_index("ix_events_kind_starts_at", ["kind", "starts_at"], unique=False)
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(
             "ix_reviews_open_queue",
@@ -56,14 +58,21 @@ def upgrade():
         )
     with op.batch_alter_table("moderation_log", schema=None) as batch_op:
         batch_op.create_index("ix_moderation_log_created_at_id", ["created_at", "id"], unique=False)
+    with op.batch_alter_table("mentor_profiles", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_mentor_profiles_directory", ["is_accepting", "created_at", "id"], unique=False
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("mentor_profiles", schema=None) as batch_op:
+        batch_op.drop_index("ix_mentor_profiles_directory")
     with op.batch_alter_table("moderation_log", schema=None) as batch_op:
         batch_op.drop_index("ix_moderation_log_created_at_id")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_open_queue")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_kind_starts_at")
         batch_op.drop_index("ix_events_published_at")
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.drop_index("ix_comments_post_id_created_at")
