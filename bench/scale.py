@@ -630,10 +630,11 @@ class Builder:
             "post page (100 comments)": f"/posts/{post.id}/{post.slug}",
             "notifications, first page": "member:/notifications",
             "notifications, last page": f"member:/notifications?page={last_notes}",
-            "mentors ?expertise&language&accepting": (
-                "/mentors/?expertise=data&language=english&accepting=y"
-            ),
-            "events ?kind=webinar&free=y": "/events/?kind=webinar&free=y",
+            # Filters that fill a page in the small community too: a filter matching fewer
+            # than a page there would compare how many cards are drawn, not the cost of
+            # a bigger community.
+            "mentors ?language&accepting": "/mentors/?language=english&accepting=y",
+            "events ?free=y": "/events/?free=y",
             "moderation queue": "moderator:/mod/",
             "moderation queue, last page": f"moderator:/mod/?page={last_queue}",
             f"search {COMMON_WORD!r} (common)": f"/search?q={COMMON_WORD}",

@@ -241,13 +241,12 @@ class CappedPagination(SelectPagination):
     Counting a whole log or queue costs as much as reading it; past the cap the pager
     stops at the page that holds the row after the ``cap``-th (``is_capped`` tells the
     template to say so), and older rows are reached by narrowing the list (filters).
+    The count comes first (``paginate``), so a page number past the last is the last page
+    before any row is read: no OFFSET ever skips more than the cap.
     """
 
     def _query_count(self) -> int:
-        query: Select = self._query_args["select"]
-        # In the list's order, so the count reads the list's index and stops at the cap.
-        capped = query.options(lazyload("*")).limit(self.cap + 1).subquery()
-        return self._query_args["session"].scalar(select(func.count()).select_from(capped))
+        return self._query_args["total"]
 
     @property
     def cap(self) -> int:
@@ -258,21 +257,25 @@ class CappedPagination(SelectPagination):
         return self.total is not None and self.total > self.cap
 
 
+def capped_count(query: Select, cap: int) -> int:
+    """Rows of ``query``, counted up to ``cap + 1``."""
+    # In the list's order, so the count reads the list's index and stops at the cap.
+    capped = query.options(lazyload("*")).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped))
+
+
 def paginate(query: Select, page: int, per_page: int, cap: int = 10_000) -> CappedPagination:
     """Page ``page`` of ``query`` (a number past the last shows the last), counting at most
-    ``cap`` rows."""
-
-    def read(number: int) -> CappedPagination:
-        return CappedPagination(
-            select=query,
-            session=db.session,
-            page=number,
-            per_page=per_page,
-            cap=cap,
-            error_out=False,
-        )
-
-    pagination = read(page)
-    if not pagination.items and pagination.pages and page > pagination.pages:
-        pagination = read(pagination.pages)
-    return pagination
+    ``cap`` rows: two statements, the count and the page."""
+    total = capped_count(query, cap)
+    last = max(1, -(-total // per_page))
+    return CappedPagination(
+        select=query,
+        session=db.session,
+        page=min(max(page, 1), last),
+        per_page=per_page,
+        max_per_page=None,
+        cap=cap,
+        total=total,
+        error_out=False,
+    )

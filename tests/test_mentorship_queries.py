@@ -277,3 +277,13 @@ def test_is_listed_mentor(app):
     assert queries.is_listed_mentor(listed.user) is True
     assert queries.is_listed_mentor(left.user) is False
     assert queries.is_listed_mentor(plain) is False
+
+
+def test_directory_counts_up_to_its_cap(app, client, monkeypatch):
+    """The count walks the directory's order and stops at the cap: "2+ mentors found"."""
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    for name in ("ana", "ben", "cy"):
+        make_mentor(make_user(name))
+    page = client.get("/mentors/").get_data(as_text=True)
+    assert "2+ mentors found." in page
+    assert all(f"/mentors/{name}" in page for name in ("ana", "ben", "cy"))

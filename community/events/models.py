@@ -118,8 +118,9 @@ class Event(db.Model):
         #: The upcoming and past lists: published events by start.
         Index("ix_events_state_starts_at", "state", "starts_at"),
         Index("ix_events_state_ends_at", "state", "ends_at"),
-        #: A list filtered by kind (webinars, conferences) in start order.
-        Index("ix_events_kind_starts_at", "kind", "starts_at"),
+        #: The lists in start order whatever their filters (listed means two states, which
+        #: the state-first index cannot return in start order).
+        Index("ix_events_starts_at", "starts_at", "id"),
         #: The events feed: the latest published first.
         Index("ix_events_published_at", "published_at", "id"),
     )

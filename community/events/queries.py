@@ -139,8 +139,8 @@ CARD_ONLY = (
 )
 
 
-#: Events a list counts at most ("500+ events"): the count reads no more than this.
-COUNT_CAP = 500
+#: Events a list counts at most ("200+ events"): the count reads no more than this.
+COUNT_CAP = 200
 
 
 def events_page(query: Select, page: int, per_page: int) -> CappedPagination:

@@ -29,11 +29,11 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from community.accounts.models import User
 from community.accounts.profiles import readable_experiences
-from community.db import UTCDateTime
+from community.db import UTCDateTime, paginate
 from community.discussions.comment_models import Comment
 from community.extensions import db
 from community.mentorship.models import (
@@ -126,7 +126,12 @@ def directory_query(filters: DirectoryFilters = DirectoryFilters()) -> Select:
         select(MentorProfile)
         .join(MentorProfile.user)
         .where(*_listed())
-        .options(selectinload(MentorProfile.expertise), selectinload(MentorProfile.languages))
+        .options(
+            # The join the filters use brings the member too (not a second join of users).
+            contains_eager(MentorProfile.user),
+            selectinload(MentorProfile.expertise),
+            selectinload(MentorProfile.languages),
+        )
     )
     if filters.expertise:
         query = query.where(
@@ -153,10 +158,15 @@ def directory_query(filters: DirectoryFilters = DirectoryFilters()) -> Select:
     )
 
 
+#: Mentors the directory counts at most ("200+ mentors found"): the count walks the
+#: directory's order and stops there, whatever the filters leave.
+COUNT_CAP = 200
+
+
 def directory_page(filters: DirectoryFilters, page: int, per_page: int):
     """One page of the directory with each card's open places and figures (by user id), in
     a constant number of queries."""
-    mentors = db.paginate(directory_query(filters), page=page, per_page=per_page, error_out=False)
+    mentors = paginate(directory_query(filters), page, per_page, cap=COUNT_CAP)
     figures = mentor_figures(profile.user_id for profile in mentors.items)
     places = {
         profile.user_id: open_places(profile, figures[profile.user_id].active)

@@ -63,8 +63,16 @@ def _post_visible(query: Select) -> Select:
 
 
 def _comment_visible(query: Select) -> Select:
-    return query.join(Post, Post.id == Comment.post_id).where(
-        Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Post.public()
+    # The post is checked per match (a correlated subquery), not joined: for a rare word a
+    # join makes PostgreSQL hash every post to keep one comment.
+    public_post = (
+        select(Post.id)
+        .where(Post.id == Comment.post_id, Post.public())
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    return query.where(
+        Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), public_post.is_not(None)
     )
 
 

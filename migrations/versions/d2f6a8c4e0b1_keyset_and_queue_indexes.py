@@ -1,5 +1,5 @@
 """Indexes for bounded pages: the post list's orders ending in id (keyset paging); the
-moderation queue, log and mentors directory in their orders; the events list by kind; the
+moderation queue, log and mentors directory in their orders; the events lists in start order; the
 home page's endorsed experiences; the feeds
 
 Revision ID: d2f6a8c4e0b1
@@ -47,7 +47,7 @@ def upgrade():
         )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_published_at", ["published_at", "id"], unique=False)
-        batch_op.create_index("ix_events_kind_starts_at", ["kind", "starts_at"], unique=False)
+        batch_op.create_index("ix_events_starts_at", ["starts_at", "id"], unique=False)
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(
             "ix_reviews_open_queue",
@@ -72,7 +72,7 @@ def downgrade():
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_open_queue")
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index("ix_events_kind_starts_at")
+        batch_op.drop_index("ix_events_starts_at")
         batch_op.drop_index("ix_events_published_at")
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.drop_index("ix_comments_post_id_created_at")
