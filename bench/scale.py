@@ -211,7 +211,9 @@ class Builder:
         self.post_ids = list(range(first, first + count))
         self.post_created = {}
         per_post = self.sizes.comments // count
-        held_every = 100  # 1% of posts wait for review
+        # 1% of posts wait for review, and at least the queue's section of them (20), so
+        # the small community's queue draws as many items as the big one's.
+        held_every = max(2, min(100, count // 20))
 
         def rows() -> Iterator[dict]:
             for index, post_id in enumerate(self.post_ids):

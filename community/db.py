@@ -239,8 +239,8 @@ class CappedPagination(SelectPagination):
     know there are more).
 
     Counting a whole log or queue costs as much as reading it; past the cap the pager
-    stops at the page that holds the row after the ``cap``-th (``is_capped`` tells the
-    template to say so), and older rows are reached by narrowing the list (filters).
+    stops at the page that holds the ``cap``-th row (``is_capped`` tells the template to
+    say so), and older rows are reached by narrowing the list (filters).
     The count comes first (``paginate``), so a page number past the last is the last page
     before any row is read: no OFFSET ever skips more than the cap.
     """
@@ -256,6 +256,11 @@ class CappedPagination(SelectPagination):
     def is_capped(self) -> bool:
         return self.total is not None and self.total > self.cap
 
+    @property
+    def pages(self) -> int:
+        """Pages of the first ``cap`` rows (the one counted past them only says "more")."""
+        return max(1, -(-min(self.total, self.cap) // self.per_page))
+
 
 def capped_count(query: Select, cap: int) -> int:
     """Rows of ``query``, counted up to ``cap + 1``."""
@@ -268,7 +273,7 @@ def paginate(query: Select, page: int, per_page: int, cap: int = 10_000) -> Capp
     """Page ``page`` of ``query`` (a number past the last shows the last), counting at most
     ``cap`` rows: two statements, the count and the page."""
     total = capped_count(query, cap)
-    last = max(1, -(-total // per_page))
+    last = max(1, -(-min(total, cap) // per_page))
     return CappedPagination(
         select=query,
         session=db.session,

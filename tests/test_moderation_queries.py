@@ -507,9 +507,9 @@ def test_log_sends_the_same_statements_for_a_handful_and_for_a_busy_site(app, cl
 
 
 def counted_pages(rows: int, per_page: int) -> str:
-    """The pager's page count for ``rows``: the pager counts ``COUNT_CAP`` rows and one more."""
+    """The pager's page count for ``rows``: pages of the first ``COUNT_CAP`` rows, "+" past."""
     if rows > queries.COUNT_CAP:
-        return f"{math.ceil((queries.COUNT_CAP + 1) / per_page)}+"
+        return f"{math.ceil(queries.COUNT_CAP / per_page)}+"
     return str(math.ceil(rows / per_page))
 
 

@@ -93,8 +93,9 @@ def unread_count(user: User, at_most: int = UNREAD_COUNTED + 1) -> int:
     return db.session.scalar(select(func.count()).select_from(unread))
 
 
-#: Notifications the list pages through (the newest); older ones are not listed.
-LISTED_AT_MOST = 1000
+#: Notifications the list pages through (the newest ten pages); older ones are not listed:
+#: the list is what happened lately, not an archive, and no page skips more than this.
+LISTED_AT_MOST = 300
 
 
 def notifications_query(user: User) -> Select:
