@@ -24,7 +24,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import DateTime, Enum, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.types import TypeDecorator
 
 from community.extensions import db
@@ -262,11 +262,11 @@ class CappedPagination(SelectPagination):
         return max(1, -(-min(self.total, self.cap) // self.per_page))
 
 
-def capped_count(query: Select, cap: int) -> int:
-    """Rows of ``query``, counted up to ``cap + 1``."""
+def capped_count(query: Select, cap: int, session: Session | None = None) -> int:
+    """Rows of ``query``, counted up to ``cap + 1`` (one more tells there are more)."""
     # In the list's order, so the count reads the list's index and stops at the cap.
     capped = query.options(lazyload("*")).limit(cap + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped))
+    return (session or db.session).scalar(select(func.count()).select_from(capped)) or 0
 
 
 def paginate(query: Select, page: int, per_page: int, cap: int = 10_000) -> CappedPagination:

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
+
+from community.db import capped_count
 
 T = TypeVar("T")
 
@@ -232,13 +234,8 @@ class Keyset:
 
     def count(self, session: Session, query: Select, cap: int) -> CappedCount:
         """The rows of ``query``, counted up to ``cap`` (one more tells there are more)."""
-        capped = (
-            query.with_only_columns(self.columns[-1])
-            .order_by(*self.order())
-            .limit(cap + 1)
-            .subquery()
-        )
-        value = session.scalar(select(func.count()).select_from(capped)) or 0
+        keys_only = query.with_only_columns(self.columns[-1]).order_by(*self.order())
+        value = capped_count(keys_only, cap, session)
         return CappedCount(min(value, cap), value > cap)
 
     def read(
