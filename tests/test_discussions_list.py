@@ -341,3 +341,28 @@ def test_pages_seek_through_the_sort_index_on_sqlite(app, listed, sort):
             assert any("(is_pinned," in line for line in page_plan), (
                 page_plan
             )  # a range, not a walk
+
+
+def test_each_post_shows_an_excerpt_its_last_activity_and_its_comments(client, app):
+    author = make_user()
+    words = " ".join(f"word{n}" for n in range(60))
+    post = discussions.create_post(author, "Long one", f"**Bold** start <script>x</script> {words}")
+    post.comment_count = 2
+    post.last_activity_at = datetime.now(UTC) - timedelta(hours=3)
+    db.session.commit()
+    page = get(client, "/posts/")
+    preview = re.search(r'<p class="post-list__excerpt">([^<]*)</p>', page)
+    assert preview, page
+    text = html.unescape(preview.group(1))
+    assert text.startswith("Bold start") and text.endswith("…")
+    # Markup a reader sees as text stays text, escaped once more on the list.
+    assert len(text) <= 161 and "<script>x</script> word0" in text
+    assert "<script>" not in page.split("post-list__excerpt", 1)[1].split("</p>", 1)[0]
+    assert re.search(r'active <time datetime="[^"]+" title="[^"]+">3 hours ago</time>', page)
+    assert "2 comments" in page
+
+
+def test_a_short_post_is_shown_whole(client, app):
+    discussions.create_post(make_user(), "Short one", "Just *this*.")
+    db.session.commit()
+    assert '<p class="post-list__excerpt">Just this.</p>' in get(client, "/posts/")
