@@ -287,3 +287,10 @@ def test_directory_counts_up_to_its_cap(app, client, monkeypatch):
     page = client.get("/mentors/").get_data(as_text=True)
     assert "2+ mentors found." in page
     assert all(f"/mentors/{name}" in page for name in ("ana", "ben", "cy"))
+
+
+def test_waiting_words_follow_the_readers_side():
+    from community.mentorship.wording import waiting_words
+
+    assert waiting_words(as_mentor=True) == "Waiting for your answer"
+    assert waiting_words(as_mentor=False) == "Waiting for their answer"

@@ -373,3 +373,28 @@ def test_nul_characters_never_break_a_save(mentor, login):
     assert response.status_code == 302
     assert db.session.scalar(select(MentorshipRequest.message_md)).endswith(" end")
     assert "\x00" not in db.session.scalar(select(MentorshipRequest.message_md))
+
+
+def test_a_pending_request_reads_from_each_side(mentor, login):
+    mentee = make_user("eli")
+    request = make_request(mentee, mentor)
+    as_mentee = login(mentee)
+    show = as_mentee.get(f"/mentorship/{request.id}").get_data(as_text=True)
+    listed = as_mentee.get("/mentorship/").get_data(as_text=True)
+    assert "Waiting for their answer." in show and "Waiting for your answer" not in show
+    assert "Waiting for their answer" in listed.split("Requests you sent")[1]
+    assert "Waiting for your answer" not in listed
+    as_mentor = login(mentor.user)
+    show = as_mentor.get(f"/mentorship/{request.id}").get_data(as_text=True)
+    listed = as_mentor.get("/mentorship/").get_data(as_text=True)
+    assert "Waiting for your answer." in show and "Waiting for their answer" not in show
+    received = listed.split("Requests you sent")[0]
+    assert "Waiting for your answer" in received and "Waiting for their answer" not in listed
+
+
+def test_an_answered_request_no_longer_waits(mentor, login):
+    mentee = make_user("eli")
+    request = make_request(mentee, mentor, S.ACCEPTED)
+    client = login(mentee)
+    for url in (f"/mentorship/{request.id}", "/mentorship/"):
+        assert "Waiting for" not in client.get(url).get_data(as_text=True)

@@ -29,7 +29,7 @@ from community.mentorship.forms import (
     RetrospectiveForm,
 )
 from community.mentorship.models import MentorProfile, MentorshipRequest, RequestState
-from community.mentorship.wording import EXPIRED_REFUSAL
+from community.mentorship.wording import EXPIRED_REFUSAL, waiting_words
 
 # --- sending a request ---------------------------------------------------------------------
 
@@ -89,6 +89,7 @@ def index():
         received=received,
         sent=sent,
         mentor_profile=queries.get_profile(current_user),
+        waiting_words=waiting_words,
     )
 
 
@@ -122,6 +123,7 @@ def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
         state=state,
         messages=queries.messages_of(mentorship),
         is_mentee=is_mentee,
+        waiting=waiting_words(as_mentor=not is_mentee),
         other=mentorship.other_side(current_user),
         suggestions=suggestions,
         suggestion_places=queries.places_of(suggestions),

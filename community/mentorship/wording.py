@@ -19,6 +19,17 @@ STATE_WORDS: dict[RequestState, str] = {
     RequestState.CANCELLED: "cancelled",
 }
 
+#: A pending request as each side reads it: the mentor owes the answer, the mentee awaits it.
+WAITING_FOR_MENTOR = "Waiting for your answer"
+WAITING_FOR_MENTEE = "Waiting for their answer"
+
+
+def waiting_words(as_mentor: bool) -> str:
+    """What a pending request says to the member reading it: whose move it is, from their
+    side (only the two participants ever see a request)."""
+    return WAITING_FOR_MENTOR if as_mentor else WAITING_FOR_MENTEE
+
+
 #: The reasons a mentor picks from when declining; "another reason" is written freely.
 DECLINE_REASONS: dict[str, str] = {
     "no-time": "I don't have the time to mentor you well right now.",
