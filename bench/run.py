@@ -10,6 +10,7 @@ list) and an event 1,000 members are going to, starts gunicorn with 2 workers on
 ``http.client``):
 
 - ``/healthz`` (the bare endpoint: one ``SELECT 1``),
+- the home page for a visitor and for a signed-in member,
 - the 1,000-comment post page for a visitor and for a signed-in member,
 - the post page of the 5,000-reply comment, and its permalink's first and last page,
 - the 10-comment post page for a visitor,
@@ -370,6 +371,8 @@ def main() -> int:
         cookie = sign_in()
         scenarios = [
             ("bare endpoint /healthz", "bare", "/healthz", None),
+            ("home page, visitor", "home", "/", None),
+            ("home page, member", "home-member", "/", cookie),
             ("1,000-comment post, visitor", "big", urls["big"], None),
             ("1,000-comment post, member", "big-member", urls["big"], cookie),
             ("5,000 replies: post page, visitor", "replied", urls["replied"], None),

@@ -1,20 +1,26 @@
-"""The home page: the guide, active discussions, experiences that worked and mentors who
-can take someone now."""
+"""The home page: a hero with the next step, the guide as a card of its steps, active
+discussions, experiences that worked, events and mentors who can take someone now."""
 
+import itertools
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import and_, or_, select
 
+from community.accounts.models import Role
 from community.discussions import comment_services as comments
 from community.discussions import services as posts
 from community.discussions.comment_models import Comment, Step
 from community.discussions.models import Post
 from community.discussions.queries import experiences_that_worked, get_guide, recent_posts
+from community.events.models import EventKind
 from community.extensions import db
+from community.main.views import GUIDE_SUMMARY_FALLBACK, SUMMARY_CHARACTERS, guide_summary
 from community.mentorship.models import RequestState
-from tests.conftest import count_queries, make_post, make_user
+from tests.conftest import count_queries, login_as, make_post, make_user
+from tests.events_support import make_event
 from tests.mentorship_support import make_mentor, make_request
 from tests.test_discussions_list import full_reads, sqlite_plans
 
@@ -25,6 +31,130 @@ def test_home_lists_recent_discussions_but_not_the_guide_twice(app, client, runn
     page = client.get("/").get_data(as_text=True)
     assert "From nursing to UX research" in page
     assert page.count("Preparing for a Career Transition in the AI Era") == 1
+
+
+def share_experience(app, guide: Post, steps: list[Step], text: str = "It worked") -> Comment:
+    with app.test_request_context():
+        comment = comments.create_comment(
+            guide, make_user(), text, None, comments.Experience(steps=steps)
+        )
+        db.session.commit()
+    return comment
+
+
+def heading_levels(page: str) -> list[int]:
+    main = page[page.index("<main") : page.index("</main>")]
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
+
+
+def guide_address(guide: Post) -> str:
+    return f"/posts/{guide.id}/{guide.slug}"
+
+
+def test_the_title_says_what_pathways_is_without_repeating_the_name(app, client):
+    page = client.get("/").get_data(as_text=True)
+    assert "<title>Change careers with people who did · Pathways</title>" in page
+    assert "Pathways · Pathways" not in page
+    assert page.count("<h1") == 1
+
+
+def test_a_visitor_is_asked_to_join_or_read_the_guide(app, client, runner):
+    runner.invoke(args=["seed"])
+    guide = get_guide()
+    db.session.expire_all()
+    page = client.get("/").get_data(as_text=True)
+    hero = page[page.index('class="hero') : page.index('class="home-grid"')]
+    assert "Pathways is a community" in hero
+    assert '<a class="button" href="/auth/register">Join Pathways</a>' in hero
+    assert f'href="{guide_address(guide)}">Read the guide</a>' in hero
+    assert "Find a mentor" not in hero
+
+
+def test_a_member_is_asked_to_share_or_find_a_mentor(app, client, runner):
+    runner.invoke(args=["seed"])
+    guide = get_guide()
+    login_as(client, make_user("mira"))
+    db.session.expire_all()
+    page = client.get("/").get_data(as_text=True)
+    hero = page[page.index('class="hero') : page.index('class="home-grid"')]
+    assert f'href="{guide_address(guide)}#reply">Share what worked for you</a>' in hero
+    assert 'href="/mentors/">Find a mentor</a>' in hero
+    assert "Join Pathways" not in page
+
+
+def test_the_guide_is_a_card_of_its_steps_with_who_shared_each(app, client, runner):
+    runner.invoke(args=["seed"])
+    guide = get_guide()
+    share_experience(app, guide, [Step.PLAN, Step.PROJECTS])
+    share_experience(app, guide, [Step.PLAN])
+    db.session.expire_all()
+    page = client.get("/").get_data(as_text=True)
+    card = page[page.index('class="card guide-card"') : page.index('id="experiences-heading"')]
+    steps = dict(
+        re.findall(
+            r'<h3 class="guide-steps__label"><a href="[^"]*">([^<]+)</a></h3>\s*'
+            r'<p class="guide-steps__count">([^<]+)</p>',
+            card,
+        )
+    )
+    assert steps == {
+        "Certifications and courses": "0 members shared what worked",
+        "Networking and mentorship": "0 members shared what worked",
+        "A transition plan": "2 members shared what worked",
+        "Side projects and portfolio": "1 member shared what worked",
+    }
+    address = guide_address(guide)
+    assert f'href="{address}?step=plan">A transition plan</a>' in card
+    assert f'<a class="button" href="{address}">Read the guide</a>' in card
+    assert f'href="{address}#reply">Share what worked for you</a>' in card
+    assert 'href="/guide' not in page  # straight to the guide, no redirect
+    # The summary is the guide's first paragraph; the body stays on the guide's own page.
+    assert "As the landscape of technology evolves" in card
+    assert "Networking and Mentorship</h" not in page
+    assert "coursera.org/learn/project-management" not in page
+    assert len(page) < 40_000
+
+
+def test_every_section_links_its_full_list_and_headings_do_not_skip(app, client, runner):
+    runner.invoke(args=["seed"])
+    make_mentor(make_user("olga"), capacity=2, headline="Accountant to PM")
+    make_post(make_user(), title="From nursing to UX research")
+    for signed_in in (False, True):
+        if signed_in:
+            login_as(client, make_user())
+        page = client.get("/").get_data(as_text=True)
+        for link in (
+            "All experiences in the guide →",
+            'href="/events/">All events →',
+            'href="/mentors/">All mentors →',
+            'href="/posts/">All discussions →',
+        ):
+            assert link in page, link
+        levels = heading_levels(page)
+        assert levels[0] == 1 and levels.count(1) == 1, levels
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+
+
+def test_mentor_cards_on_home_carry_their_record(app, client):
+    mentor = make_mentor(make_user("olga"), capacity=2, headline="Accountant to PM")
+    page = client.get("/").get_data(as_text=True)
+    assert "mentor-card__record" in page and mentor.user.username in page
+
+
+def test_guide_summary_is_the_first_paragraph_in_plain_text(app):
+    class Guide:
+        body_html = (
+            '<h1>Title</h1><p class="x">Start <a href="/a">here</a> &amp; go.</p><p>More</p>'
+        )
+
+    assert guide_summary(Guide()) == "Start here & go."
+    Guide.body_html = "<h2>Only headings</h2><ul><li>a list</li></ul>"
+    assert guide_summary(Guide()) == GUIDE_SUMMARY_FALLBACK
+    Guide.body_html = "<p>" + "word " * 200 + "</p>"
+    summary = guide_summary(Guide())
+    assert summary.endswith("…") and len(summary) <= SUMMARY_CHARACTERS + 1
+    Guide.body_html = "<p><script>alert(1)</script></p>"
+    assert "<" not in guide_summary(Guide())
 
 
 def test_home_shows_mentors_with_open_places_only(app, client):
@@ -42,8 +172,13 @@ def test_home_says_when_no_mentor_has_room(app, client):
     assert "No mentor has a place open right now." in client.get("/").get_data(as_text=True)
 
 
-def test_home_costs_the_same_queries_with_more_content(app, client, runner):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_home_costs_the_same_queries_with_more_content(app, client, runner, signed_in):
+    """Guide steps, experiences, events, mentors with their records, discussions: the
+    count stays put however many of each there are."""
     runner.invoke(args=["seed"])
+    if signed_in:
+        login_as(client, make_user("reader"))
 
     def queries() -> int:
         with count_queries() as statements:
@@ -64,16 +199,22 @@ def test_home_costs_the_same_queries_with_more_content(app, client, runner):
                 posts.set_featured(comment, True)
             db.session.commit()
 
+    moderator = make_user(role=Role.MODERATOR)
     make_mentor(make_user())
+    make_event(moderator, title="Event 0")
     share(0, featured=True)
     few = queries()
     for number in range(1, 7):
         make_mentor(make_user(), headline=f"Mentor {number}")
+        kind = EventKind.WEBINAR if number % 2 else EventKind.MEETUP
+        make_event(moderator, title=f"Event {number}", kind=kind, capacity=20)
         share(number, featured=number == 3)
     page_queries = queries()
     page = client.get("/").get_data(as_text=True)
     assert page_queries == few, (few, page_queries)
     assert "Experiences that worked" in page and "Side projects and portfolio" in page
+    assert "7 members shared what worked" in page  # the guide card's step counts
+    assert page.count('<li class="event-card') == 4 and page.count('<li class="mentor-card') == 3
 
 
 # --- the two lists read from bounded candidates, in the order of one full sort --------------
