@@ -398,3 +398,59 @@ def test_an_answered_request_no_longer_waits(mentor, login):
     client = login(mentee)
     for url in (f"/mentorship/{request.id}", "/mentorship/"):
         assert "Waiting for" not in client.get(url).get_data(as_text=True)
+
+
+def test_past_requests_page_through_every_one_once(app):
+    from community.mentorship import queries
+
+    me = make_user("me")
+    mine = make_mentor(me, capacity=3)
+    asked = [make_request(make_user(), mine, S.DECLINED) for _ in range(4)]
+    asked += [make_request(me, make_mentor(), S.WITHDRAWN) for _ in range(3)]
+    open_one = make_request(make_user(), mine)
+    seen_received, seen_sent = [], []
+    for page in (1, 2):
+        received, sent = queries.requests_of(me, page, per_page=3)
+        assert received.pending == [open_one] and received.active == []
+        seen_received += received.past
+        seen_sent += sent.past
+        assert received.past_more == (page == 1) and not sent.past_more
+        assert len(received.past) == (3 if page == 1 else 1)
+    assert sorted(r.id for r in seen_received) == [r.id for r in asked[:4]]
+    assert sorted(r.id for r in seen_sent) == [r.id for r in asked[4:]]
+    far, _ = queries.requests_of(me, 10_000, per_page=3)
+    assert far.past == [] and far.pending == [open_one] and not far.past_more
+
+
+def test_the_past_pager_links_pages_at_the_same_cost(app, login):
+    from community.mentorship.queries import PAST_PER_PAGE
+
+    me = make_user("me")
+    mine = make_mentor(me, capacity=3)
+    for _ in range(PAST_PER_PAGE + 1):
+        make_request(make_user(), mine, S.DECLINED)
+    client = login(me)
+    costs = {}
+    for url in ("/mentorship/", "/mentorship/?past_page=2", "/mentorship/?past_page=99"):
+        db.session.expunge_all()
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        costs[url] = len(statements)
+        pages = response.get_data(as_text=True)
+        if url == "/mentorship/":
+            assert 'href="/mentorship/?past_page=2">Older past requests' in pages
+            assert pages.count("request-list__item") == PAST_PER_PAGE
+        elif url.endswith("=2"):
+            assert 'href="/mentorship/">← Newer past requests' in pages
+            assert "Older past requests" not in pages
+            assert pages.count("request-list__item") == 1
+        else:
+            assert "No older requests." in pages
+    assert len(set(costs.values())) == 1, costs
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "9" * 40, "2.5", "%00", "１"])
+def test_hostile_past_page_numbers_are_safe(app, login, value):
+    client = login(make_user("me"))
+    assert client.get(f"/mentorship/?past_page={value}").status_code == 200

@@ -527,17 +527,26 @@ def request_with_sides(request_id: int) -> MentorshipRequest | None:
     )
 
 
+#: Past requests listed per page of ``/mentorship/``, on each side (``?past_page=N``).
+PAST_PER_PAGE = 20
+
+
 @dataclass
 class Stages:
-    """A member's requests on one side, as the list page groups them."""
+    """A member's requests on one side, as the list page groups them: every open one, and
+    one page of past ones (``past_more`` when an older page follows)."""
 
     pending: list[MentorshipRequest]
     active: list[MentorshipRequest]
     past: list[MentorshipRequest]
+    past_more: bool = False
 
 
-def group_by_stage(requests: Iterable[MentorshipRequest], past_limit: int = 50) -> Stages:
-    """Split requests into pending, active and (the latest) past ones, overdue ones as past."""
+def group_by_stage(
+    requests: Iterable[MentorshipRequest], past_limit: int = PAST_PER_PAGE
+) -> Stages:
+    """Split requests into pending, active and past ones (overdue ones as past), keeping
+    the first ``past_limit`` past ones and noting whether there were more."""
     stages = Stages([], [], [])
     for item in requests:
         state = item.current_state
@@ -547,19 +556,55 @@ def group_by_stage(requests: Iterable[MentorshipRequest], past_limit: int = 50) 
             stages.active.append(item)
         elif len(stages.past) < past_limit:
             stages.past.append(item)
+        else:
+            stages.past_more = True
     return stages
 
 
-def requests_of(user: User) -> tuple[Stages, Stages]:
-    """(received, sent): every request the member takes part in, latest change first."""
+#: Newest change first, the order of every list on ``/mentorship/``.
+_LATEST_FIRST = (MentorshipRequest.updated_at.desc(), MentorshipRequest.id.desc())
+
+
+def _past_ids(side, user: User, past_page: int, per_page: int) -> Select:
+    """The ids of one page of the member's past requests on one side, plus one to tell
+    whether another page follows (wrapped: SQLite keeps a ``LIMIT`` inside a ``UNION``
+    only in a subquery)."""
+    page = (
+        select(MentorshipRequest.id)
+        .where(side == user.id, ~_not_overdue())
+        .order_by(*_LATEST_FIRST)
+        .offset((max(past_page, 1) - 1) * per_page)
+        .limit(per_page + 1)
+    )
+    return select(page.subquery().c[0])
+
+
+def requests_of(
+    user: User, past_page: int = 1, per_page: int = PAST_PER_PAGE
+) -> tuple[Stages, Stages]:
+    """(received, sent): the member's open requests, and page ``past_page`` of their past
+    ones on each side, latest change first.
+
+    One statement whatever the history: the open ones (bounded by the pending and
+    capacity limits) and one page of past ones per side, with both members joined; a
+    long history adds pages, not rows to a page.
+    """
+    open_ids = select(MentorshipRequest.id).where(
+        or_(MentorshipRequest.mentee_id == user.id, MentorshipRequest.mentor_id == user.id),
+        _not_overdue(),
+    )
+    sides = (MentorshipRequest.mentor_id, MentorshipRequest.mentee_id)
+    wanted = union_all(open_ids, *(_past_ids(side, user, past_page, per_page) for side in sides))
     requests = db.session.scalars(
         select(MentorshipRequest)
-        .where(or_(MentorshipRequest.mentee_id == user.id, MentorshipRequest.mentor_id == user.id))
+        .where(MentorshipRequest.id.in_(wanted))
         .options(joinedload(MentorshipRequest.mentee), joinedload(MentorshipRequest.mentor))
-        .order_by(MentorshipRequest.updated_at.desc(), MentorshipRequest.id.desc())
+        .order_by(*_LATEST_FIRST)
     ).all()
-    received = group_by_stage(item for item in requests if item.mentor_id == user.id)
-    sent = group_by_stage(item for item in requests if item.mentee_id == user.id)
+    received, sent = (
+        group_by_stage((item for item in requests if getattr(item, side.key) == user.id), per_page)
+        for side in sides
+    )
     return received, sent
 
 

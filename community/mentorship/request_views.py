@@ -30,6 +30,7 @@ from community.mentorship.forms import (
 )
 from community.mentorship.models import MentorProfile, MentorshipRequest, RequestState
 from community.mentorship.wording import EXPIRED_REFUSAL, waiting_words
+from community.urls import page_arg
 
 # --- sending a request ---------------------------------------------------------------------
 
@@ -83,11 +84,14 @@ def send_request(username: str):
 @bp.route("/mentorship/")
 @login_required
 def index():
-    received, sent = queries.requests_of(current_user)
+    past_page = page_arg("past_page")
+    received, sent = queries.requests_of(current_user, past_page)
     return render_template(
         "mentorship/index.html",
         received=received,
         sent=sent,
+        past_page=past_page,
+        past_more=received.past_more or sent.past_more,
         mentor_profile=queries.get_profile(current_user),
         waiting_words=waiting_words,
     )
