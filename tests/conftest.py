@@ -178,6 +178,8 @@ def restore_state(app: Flask) -> None:
     if limiter.enabled and app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         limiter.reset()
     app.extensions.pop("thread_cache", None)
+    # The guide's address, learnt from an earlier test's database.
+    app.extensions.pop("guide_address", None)
     # Fixtures may add routes before the test's first request, as on a new app.
     app._got_first_request = False
 

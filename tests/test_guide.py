@@ -47,8 +47,12 @@ def test_site_account_cannot_sign_in(app, runner, client):
 def test_home_shows_the_guide(app, runner, client):
     seed(runner)
     page = client.get("/").get_data(as_text=True)
+    guide = db.session.scalar(select(Post).where(Post.is_guide))
+    # A card of its steps with a link to the guide's own page; the body stays there.
     assert GUIDE_TITLE in page
-    assert "Certifications and Courses" in page
+    assert "Networking and mentorship" in page
+    assert f'href="/posts/{guide.id}/{guide.slug}"' in page
+    assert "Certifications and Courses" not in page
 
 
 def test_guide_redirects_to_its_post(app, runner, client):

@@ -112,11 +112,11 @@ def test_junk_directory_queries_show_a_normal_page(client, mentor, query):
     assert "\x00" not in page
 
 
-def test_a_huge_page_number_is_an_empty_page_with_the_filters_cleaned(client, mentor):
+def test_a_huge_page_number_is_the_last_page_with_the_filters_cleaned(client, mentor):
     response = client.get("/mentors/?page=99999999999999999999&q=%00maya")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "No mentors match these filters yet." in page
+    assert page.count('class="mentor-card"') == 1
     assert 'value="maya"' in page
     assert (
         client.get("/mentors/?page=abc&q=%00maya")

@@ -37,7 +37,8 @@ def test_newcomer_registers_reads_the_guide_and_signs_out(page: Page, unique_nam
     expect(link).to_have_attribute("rel", "nofollow ugc noopener")
 
     sign_out(page)
-    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
     assert dialogs == []
 
 
