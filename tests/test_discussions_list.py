@@ -279,12 +279,15 @@ def test_the_page_function_reads_the_last_page(app, listed):
     assert last.has_prev and not last.has_next
 
 
+#: SQLite's plans are checked here; PostgreSQL's in tests/test_query_plans.py.
+on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 def sqlite_plans(read) -> list[tuple[str, list[str]]]:
     """Each SELECT ``read`` sends, with SQLite's EXPLAIN QUERY PLAN lines for it."""
     from sqlalchemy import event
 
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's (PostgreSQL: tests/test_query_plans.py)")
+    assert db.engine.dialect.name == "sqlite", "mark the test @on_sqlite"
     issued = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
@@ -323,6 +326,7 @@ def full_reads(plans: list[tuple[str, list[str]]], tables=("posts", "comments"))
     ]
 
 
+@on_sqlite
 @pytest.mark.parametrize("sort", list(PostSort))
 def test_pages_seek_through_the_sort_index_on_sqlite(app, listed, sort):
     first = queries.posts_page(sort, None, Seek.first(), PER_PAGE)

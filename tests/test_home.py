@@ -22,7 +22,7 @@ from community.mentorship.models import RequestState
 from tests.conftest import count_queries, login_as, make_post, make_user
 from tests.events_support import make_event
 from tests.mentorship_support import make_mentor, make_request
-from tests.test_discussions_list import full_reads, sqlite_plans
+from tests.test_discussions_list import full_reads, on_sqlite, sqlite_plans
 
 
 def test_home_lists_recent_discussions_but_not_the_guide_twice(app, client, runner):
@@ -350,6 +350,7 @@ def test_a_featured_discussion_shows_once_first(app, client):
     assert page.count("Quiet but featured") == 1 and page.count(">Busy<") == 1
 
 
+@on_sqlite
 def test_both_lists_read_through_indexes_on_sqlite(community):
     plans = sqlite_plans(lambda: (recent_posts(8), experiences_that_worked(4)))
     lines = [line for _, statement_lines in plans for line in statement_lines]
