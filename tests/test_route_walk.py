@@ -65,6 +65,10 @@ HOSTILE_QUERIES = [
     "_anchor=x",
     "next=//evil.example",
     "%00=%00",
+    # Cursors and the other pagers: forged, huge, repeated, NUL.
+    f"after={'9' * 5000}&before=%00&page=last&past_page=99999999999999999999",
+    "after=1.1764140619123456.42&after=x&before=-1.nan.inf&past_page=-1&past_page=abc",
+    "before=0.0.0&sort=top&tag=%00&page=last&page=2",
 ]
 HOSTILE_FORM = {
     "body": "[" * 3000 + "+ " * 600,
