@@ -10,7 +10,8 @@ list) and an event 1,000 members are going to, starts gunicorn with 2 workers on
 ``http.client``):
 
 - ``/healthz`` (the bare endpoint: one ``SELECT 1``),
-- the home page for a visitor and for a signed-in member,
+- the home page (every section filled with the demo data) for a visitor and for a
+  signed-in member,
 - the 1,000-comment post page for a visitor and for a signed-in member,
 - the post page of the 5,000-reply comment, and its permalink's first and last page,
 - the 10-comment post page for a visitor,
@@ -61,6 +62,7 @@ TARGET_COMMENT_RATIO = 35  # comments/s on the big page vs bare requests/s, for 
 TARGET_MEMBER_SHARE = 1 / 3
 TARGET_SMALL_RATIO = 1 / 7
 TARGET_EVENTS_RATIO = 1 / 4  # events list req/s vs bare req/s, for a visitor
+TARGET_HOME_RATIO = 1 / 5  # home page req/s vs bare req/s, visitor and member
 TARGET_TAIL = 3
 EVENTS = 40
 EVENT_CROWD = 1_000
@@ -84,7 +86,7 @@ def seed(database_url: str) -> dict:
 
     from community import create_app
     from community.accounts.services import register_user
-    from community.demo import seed_thread
+    from community.demo import seed_demo_data, seed_thread
     from community.discussions.comment_models import Comment
     from community.discussions.services import create_post, seed_guide
     from community.extensions import db
@@ -93,6 +95,8 @@ def seed(database_url: str) -> dict:
     with app.app_context():
         upgrade()
         seed_guide()
+        # Every section of the home page filled: experiences, mentors, events, discussions.
+        seed_demo_data()
         authors = [
             register_user(f"member{n:03d}", f"member{n:03d}@example.com", secrets.token_hex(8))
             for n in range(60)
@@ -445,6 +449,7 @@ def report(results: dict, shown: dict, events_shown: dict, options) -> None:
     member = results["big-member"]["rps"] * shown["big-member"] / bare
     small = results["small"]["rps"] / bare
     listing = {key: results[key]["rps"] / bare for key in ("events", "webinars")}
+    home = {key: results[key]["rps"] / bare for key in ("home", "home-member")}
     crowded = results["crowded"]["rps"] / bare
     print(
         f"\nevents list shows {events_shown['events']} events, ?kind=webinar "
@@ -472,6 +477,13 @@ def report(results: dict, shown: dict, events_shown: dict, options) -> None:
                 listing[key] >= TARGET_EVENTS_RATIO,
             )
             for key, label in (("events", "events list"), ("webinars", "events ?kind=webinar"))
+        ),
+        *(
+            (
+                f"{label}: 1/{1 / home[key]:.2f} of bare req/s (target >= 1/5)",
+                home[key] >= TARGET_HOME_RATIO,
+            )
+            for key, label in (("home", "home page, visitor"), ("home-member", "home, member"))
         ),
         (
             "p99 <= 3 x p50 everywhere: "
