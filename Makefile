@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes running at once (pytest-xdist): one per CPU; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-test migrate seed bench bench-markdown bench-scale lint format clean
+.PHONY: run test install install-test migrate seed bench bench-markdown bench-scale lint format clean lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ bench-scale: install-test
 
 bench-markdown: install-test
 	$(BIN)/python bench/markdown.py $(BENCH_MARKDOWN_ARGS)
+
+# Lighthouse (desktop and mobile) on the home page, the guide, mentors and events, with demo
+# data served by gunicorn in production settings; needs npm and Chromium (CHROME_PATH).
+bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package-lock.json
+	npm ci --prefix bench/lighthouse --no-audit --no-fund
+
+lighthouse: install bench/lighthouse/node_modules/.package-lock.json
+	$(BIN)/python bench/lighthouse/run.py $(LIGHTHOUSE_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
