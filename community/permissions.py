@@ -77,7 +77,8 @@ def can_read_post(user: Any, post: Any) -> bool:
 
 
 def can_flag_post(user: Any, post: Any) -> bool:
-    return can_write(user) and post.author_id != user.id and post.is_public
+    """A deleted post's words are gone from members' view: nothing left to flag."""
+    return can_write(user) and post.author_id != user.id and post.is_public and not post.deleted_at
 
 
 def can_flag_event(user: Any, event: Any) -> bool:
@@ -104,8 +105,16 @@ def can_flag_object(user: Any, kind: str, obj: Any) -> bool:
 
 
 def can_edit_post(user: Any, post: Any) -> bool:
-    """Only the author edits their own post, and only while allowed to write."""
-    return can_write(user) and post.author_id == user.id
+    """Only the author edits their own post, while allowed to write, until they delete it."""
+    return can_write(user) and post.author_id == user.id and post.deleted_at is None
+
+
+def can_delete_post(user: Any, post: Any) -> bool:
+    """The author deletes their own post (the thread stays); never the guide.
+
+    Moderators hide and restore others' posts instead (``can_moderate_content``).
+    """
+    return can_edit_post(user, post) and not post.is_guide
 
 
 def can_view_mentorship(user: Any, request: Any) -> bool:
@@ -186,8 +195,9 @@ def can_create_post(user: Any) -> bool:
 
 
 def can_comment(user: Any, post: Any) -> bool:
-    """Members comment on any listed post that is not locked."""
-    return can_write(user) and not post.is_locked and post.is_public
+    """Members comment on any listed post that is neither locked nor deleted by its author
+    (a deleted post's thread is closed like a locked one)."""
+    return can_write(user) and not post.is_locked and post.deleted_at is None and post.is_public
 
 
 def _own(user: Any, comment: Any) -> bool:
@@ -333,6 +343,7 @@ TEMPLATE_PREDICATES = {
     "can_flag_member": can_flag_member,
     "can_flag_message": can_flag_message,
     "can_edit_post": can_edit_post,
+    "can_delete_post": can_delete_post,
     "can_view_mentorship": can_view_mentorship,
     "can_act_on_mentorship": can_act_on_mentorship,
     "can_accept": can_accept,

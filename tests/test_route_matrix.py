@@ -171,6 +171,8 @@ MATRIX = [
     ("POST", "/posts/new", POST_FORM, writers(302)),
     ("GET", "/posts/{post}/edit", None, author_only(200)),
     ("POST", "/posts/{post}/edit", POST_FORM, author_only(302)),
+    # The guide can't be deleted: the author deletes another post of theirs.
+    ("POST", "/posts/{discussion}/delete", None, author_only(302)),
     ("POST", "/posts/{post}/comments", {"body": "This worked for me."}, writers(302)),
     ("POST", "/posts/{post}/follow", None, writers(302)),
     ("POST", "/posts/{post}/unfollow", None, writers(302)),
@@ -345,6 +347,7 @@ def world(app):
         users["author"], "Changing lanes", "It took a year.", tags=("ai", "ml")
     )
     post.is_guide = True
+    discussion = discussions.create_post(users["author"], "Which course first?", "Any advice?")
     db.session.commit()
     with app.test_request_context():
         comment = comment_services.create_comment(
@@ -383,6 +386,7 @@ def world(app):
     values = {
         "post": post.id,
         "slug": post.slug,
+        "discussion": discussion.id,
         "comment": comment.id,
         "request": request.id,
         "notification": notification,

@@ -157,7 +157,7 @@ class ActivityPage(PageNumbers):
 
 
 def _own_public_posts(user: User) -> tuple[ColumnElement[bool], ...]:
-    return (Post.author_id == user.id, Post.public())
+    return (Post.author_id == user.id, Post.listed())
 
 
 def _own_readable_comments(user: User) -> tuple[ColumnElement[bool], ...]:
@@ -190,7 +190,7 @@ def _comments_branch(user: User, limit: int) -> Select:
             Comment.id.label("item_id"),
             Comment.created_at.label("created_at"),
             Post.id.label("post_id"),
-            Post.title.label("post_title"),
+            Post.shown_title_sql().label("post_title"),
             Post.slug.label("post_slug"),
             func.substr(Comment.body_html, 1, EXCERPT_SOURCE).label("body"),
             cast(null(), Integer).label("replies"),

@@ -141,6 +141,8 @@ def create_comment(
     """
     if post.is_locked:
         raise CommentRefused("This discussion is locked; it accepts no new comments.")
+    if post.is_deleted:
+        raise CommentRefused("The author deleted this post; it accepts no new comments.")
     _check_body(body)
     parent = _resolve_parent(post, parent_id)
     previous = _last_body_by(author, post)

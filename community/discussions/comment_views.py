@@ -60,6 +60,8 @@ def create_comment(post_id: int):
             )
         if post.is_hidden:
             return render_error(403, "A moderator removed this post; it accepts no new comments.")
+        if post.is_deleted:
+            return render_error(403, "The author deleted this post; it accepts no new comments.")
         if post.is_locked:
             return render_error(403, "This discussion is locked; it accepts no new comments.")
         abort(403)

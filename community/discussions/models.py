@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, and_
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, and_, case, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
@@ -21,6 +21,8 @@ POST_BODY_MAX = 40_000
 SLUG_MAX = 80
 TAGS_MAX = 5
 TAG_MAX = 30
+#: What members see instead of a deleted post's title and body.
+DELETED_TEXT = "[deleted by the author]"
 
 
 def _is_word_character(char: str) -> bool:
@@ -111,6 +113,9 @@ class Post(db.Model):
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Chosen by a moderator for the home page.
     featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: Set when the author deletes the post: its URL and thread stay, its words are
+    #: shown as ``DELETED_TEXT`` (moderators still read them), and it takes no comments.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(secondary=post_tags, lazy="selectin", order_by=Tag.name)
@@ -124,6 +129,15 @@ class Post(db.Model):
         return self.held_at is not None
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def shown_title(self) -> str:
+        """The title members see: a deleted post's is gone with its body."""
+        return DELETED_TEXT if self.deleted_at is not None else self.title
+
+    @property
     def is_public(self) -> bool:
         """Listed and readable by everyone: neither hidden nor held for review."""
         return self.hidden_at is None and self.held_at is None
@@ -132,6 +146,21 @@ class Post(db.Model):
     def public(cls):
         """The SQL twin of ``is_public``, for every list and count members see."""
         return and_(cls.hidden_at.is_(None), cls.held_at.is_(None))
+
+    @classmethod
+    def listed(cls):
+        """Public and not deleted by its author: what home, feeds and search show.
+
+        Apart from ``public()`` on purpose: a deleted post's thread stays readable, so
+        its comments still count where public posts' comments do, and the post list
+        keeps a deleted post that has comments (``discussions.queries``).
+        """
+        return and_(cls.public(), cls.deleted_at.is_(None))
+
+    @classmethod
+    def shown_title_sql(cls):
+        """``shown_title`` in SQL, for reads that select the title as a column."""
+        return case((cls.deleted_at.is_not(None), literal(DELETED_TEXT)), else_=cls.title)
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.slug}>"

@@ -103,6 +103,21 @@ def edit_post(post_id: int):
     return render_template("discussions/edit_post.html", form=form, post=post), status
 
 
+@bp.route("/posts/<int:post_id>/delete", methods=["POST"])
+@write_limit("edits")
+@login_required
+@transactional
+def delete_post(post_id: int):
+    """The author deletes their post (confirmed in the browser by ``data-confirm``); its
+    thread stays where it was, closed to new comments."""
+    post = get_post_or_404(post_id)
+    if not permissions.can_delete_post(current_user, post):
+        abort(403)
+    services.delete_post(post)
+    flash("Your post is deleted. Its comments stay, and it takes no new ones.", "info")
+    return redirect(post_url(post))
+
+
 @bp.route("/posts/<int:post_id>")
 @bp.route("/posts/<int:post_id>/<slug>")
 def show(post_id: int, slug: str | None = None):

@@ -74,7 +74,10 @@ POSTS_OLD_PAGES = 50
 
 
 def _public_posts(tag: str | None) -> Select:
-    query = select(Post).where(Post.public())
+    """Public posts; one its author deleted stays (marked) while its thread has comments."""
+    query = select(Post).where(
+        Post.public(), or_(Post.deleted_at.is_(None), Post.comment_count > 0)
+    )
     if tag:
         query = query.where(Post.tags.any(Tag.name == tag))
     return query
@@ -118,7 +121,7 @@ def recent_posts(limit: int) -> list[Post]:
     """
     # ``IS NOT TRUE``, not ``IS FALSE``: SQLite without statistics would read every
     # post through ``ix_posts_is_guide`` instead of walking the ordering index.
-    listed = and_(Post.is_guide.is_not(True), Post.public())
+    listed = and_(Post.is_guide.is_not(True), Post.listed())
     order = (
         Post.featured_at.is_(None),
         Post.featured_at.desc(),
@@ -162,12 +165,13 @@ def experiences_that_worked(limit: int) -> list[WorkedExperience]:
     """The home page's "Experiences that worked": comments moderators featured (latest
     first), then the guide's experiences most members said worked for them too.
 
-    Only visible comments on public posts. One statement, authors and steps joined; its
-    candidates come from two bounded reads, ``limit`` of each: the latest featured
-    comments (``ix_comments_featured_at``) and the guide's most endorsed experiences
-    (``ix_comments_experiences_endorsed``), so no other comment is read.
+    Only visible comments on listed posts (not deleted by their author). One statement,
+    authors and steps joined; its candidates come from two bounded reads, ``limit`` of
+    each: the latest featured comments (``ix_comments_featured_at``) and the guide's most
+    endorsed experiences (``ix_comments_experiences_endorsed``), so no other comment is
+    read.
     """
-    shown = and_(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Post.public())
+    shown = and_(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Post.listed())
     featured = (
         select(Comment.id)
         .join(Post, Post.id == Comment.post_id)

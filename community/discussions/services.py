@@ -79,12 +79,34 @@ def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = No
     post.slug = slug_for(title)
     post.body_md = body
     post.body_html = body_html
+    if post.is_deleted:
+        raise Refused("A deleted post can't be edited.")
     if tags is not None:
         post.tags = tags_named(tags)
     post.edited_at = utcnow()
     db.session.flush()
     if not post.is_held and holds.should_hold(post.author, post.body_html):
         holds.hold(post)
+
+
+def delete_post(post: Post) -> bool:
+    """The author takes their post back: it keeps its URL and its thread, which stays
+    readable (and votable) but takes no new comments, like a locked one.
+
+    Its title and body stay in the database for moderators; members see
+    ``DELETED_TEXT``. It leaves home, feeds and search, and the post list keeps it only
+    while it has comments. The guide is never deleted. False when it already was.
+    """
+    if post.is_guide:
+        raise Refused("The guide can't be deleted.")
+    # A new thread version: cached renderings drop their "Reply" links.
+    return change_once(
+        Post,
+        post.id,
+        Post.deleted_at.is_(None),
+        deleted_at=utcnow(),
+        thread_version=Post.thread_version + 1,
+    )
 
 
 def retitle(post: Post, title: str, tags: Iterable[str]) -> None:
@@ -202,6 +224,7 @@ def export_posts(user: User) -> list[dict]:
             "title": post.title,
             "body": post.body_md,
             "created_at": post.created_at.isoformat(),
+            "deleted_at": post.deleted_at.isoformat() if post.deleted_at else None,
         }
         for post in posts
     ]

@@ -19,15 +19,17 @@ FEED_ENTRIES = 50
 
 
 def public_post(post_id: int) -> Post | None:
-    """The post whose comments feed was asked for, if everyone may read it."""
-    return db.session.scalar(select(Post).where(Post.id == post_id, Post.public()))
+    """The post whose comments feed was asked for, if listed (a deleted post's thread is
+    closed: its feed is gone with it)."""
+    return db.session.scalar(select(Post).where(Post.id == post_id, Post.listed()))
 
 
 def latest_posts(limit: int | None = None) -> list[Post]:
-    """The newest public posts, with their authors and tags (two queries)."""
+    """The newest listed posts (public, not deleted), with their authors and tags (two
+    queries)."""
     query = (
         select(Post)
-        .where(Post.public())
+        .where(Post.listed())
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit or FEED_ENTRIES)
     )

@@ -59,7 +59,8 @@ class SearchKind(enum.StrEnum):
 
 
 def _post_visible(query: Select) -> Select:
-    return query.where(Post.public())
+    """Listed posts: a deleted one's words are not searchable (its comments still are)."""
+    return query.where(Post.listed())
 
 
 def _comment_visible(query: Select) -> Select:
@@ -179,7 +180,7 @@ def _hit(kind: SearchKind, item: Any, terms: tuple[str, ...]) -> Hit:
     if kind is SearchKind.POSTS:
         title, body = item.title, plain_text(item.body_html)
     elif kind is SearchKind.COMMENTS:
-        title, body = item.post.title, plain_text(item.body_html)
+        title, body = item.post.shown_title, plain_text(item.body_html)
     elif kind is SearchKind.EVENTS:
         title, body = item.title, plain_text(item.description_html)
     else:
