@@ -18,6 +18,10 @@ COMMENT_BODY_MAX = 10_000
 MAX_DEPTH = 50
 PATH_SEGMENT = 10
 ROLE_MAX = 100
+#: An experience's longest stated duration.
+MONTHS_MAX = 240
+#: Room for every step value, comma-separated, in a revision.
+REVISION_STEPS_MAX = 100
 
 
 def _values(enum_class: type[enum.Enum]) -> list[str]:
@@ -217,3 +221,22 @@ class CommentRevision(db.Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When the edit replaced it.
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: An experience's details as they were in this version (NULL for a plain comment).
+    from_role: Mapped[str | None] = mapped_column(String(ROLE_MAX))
+    to_role: Mapped[str | None] = mapped_column(String(ROLE_MAX))
+    months: Mapped[int | None] = mapped_column()
+    outcome: Mapped[Outcome | None] = mapped_column(
+        Enum(Outcome, native_enum=False, length=20, values_callable=_values)
+    )
+    #: The steps that worked, as comma-separated values in the guide's order ("plan,projects").
+    steps: Mapped[str | None] = mapped_column(String(REVISION_STEPS_MAX))
+
+    @property
+    def is_experience(self) -> bool:
+        return self.steps is not None
+
+    @property
+    def step_values(self) -> list[Step]:
+        """The steps stored; a value no longer among the guide's steps is left out."""
+        known = {step.value: step for step in Step}
+        return [known[value] for value in (self.steps or "").split(",") if value in known]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
+from community import permissions
 from community.accounts.models import User
 from community.accounts.services import export_section
 from community.content import MENTION, render_markdown
@@ -19,7 +21,9 @@ from community.db import Refused, change_once, insert_once
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
     MAX_DEPTH,
+    MONTHS_MAX,
     PATH_SEGMENT,
+    ROLE_MAX,
     Comment,
     CommentRevision,
     ExperienceEndorsement,
@@ -232,7 +236,97 @@ def edit_comment(comment: Comment, body: str) -> bool:
     if body == comment.body_md:
         return False
     body_html = _checked_html(comment.author, body)
+    now = _keep_version(comment)
+    comment.body_md = body
+    comment.body_html = body_html
+    _mark_edited(comment, now)
+    return True
+
+
+def update_experience(comment: Comment, editor: User, body: str, experience: Experience) -> bool:
+    """The author updates their experience later (an outcome reached, the months it took,
+    the steps that worked) and its body, keeping the earlier version like any edit.
+
+    Details are checked as when sharing them; a refusal names the field. False when
+    nothing changed; a change to the details alone is an edit too.
+    """
+    if comment.is_deleted:
+        raise CommentRefused("A deleted comment can't be edited.")
+    if not permissions.can_edit_comment(editor, comment):
+        if comment.author_id != editor.id:
+            raise CommentRefused("Only the member who shared this experience can update it.")
+        raise CommentRefused("Your account can't edit at the moment.")
+    if not comment.is_experience:
+        raise CommentRefused("This comment wasn't shared as an experience.", "steps")
+    _check_body(body)
+    wanted = _checked_experience(experience)
+    if body == comment.body_md and wanted == _experience_of(comment):
+        return False
+    body_html = _checked_html(comment.author, body) if body != comment.body_md else None
+    now = _keep_version(comment)
+    if body_html is not None:
+        comment.body_md = body
+        comment.body_html = body_html
+    _set_steps(comment, wanted.steps)
+    comment.from_role = wanted.from_role
+    comment.to_role = wanted.to_role
+    comment.months = wanted.months
+    comment.outcome = wanted.outcome
+    _mark_edited(comment, now)
+    return True
+
+
+def _checked_experience(experience: Experience) -> Experience:
+    """The details as they will be stored (steps in the guide's order, blank roles as
+    None), or a refusal next to the field at fault."""
+    steps = sorted(set(experience.steps), key=lambda step: step.value)
+    if not steps:
+        raise CommentRefused("Tick at least one step that worked for you.", "steps")
+    roles = {}
+    for name in ("from_role", "to_role"):
+        role = (getattr(experience, name) or "").strip() or None
+        if role is not None and len(role) > ROLE_MAX:
+            raise CommentRefused(f"Up to {ROLE_MAX} characters.", name)
+        roles[name] = role
+    months = experience.months
+    if months is not None and not 0 <= months <= MONTHS_MAX:
+        raise CommentRefused(f"Enter a number of months from 0 to {MONTHS_MAX}.", "months")
+    if experience.outcome is not None and not isinstance(experience.outcome, Outcome):
+        raise CommentRefused("Not a valid choice.", "outcome")
+    return Experience(steps=steps, months=months, outcome=experience.outcome, **roles)
+
+
+def _experience_of(comment: Comment) -> Experience:
+    return Experience(
+        steps=list(comment.step_values),
+        from_role=comment.from_role,
+        to_role=comment.to_role,
+        months=comment.months,
+        outcome=comment.outcome,
+    )
+
+
+def _set_steps(comment: Comment, steps: list[Step]) -> None:
+    """Keep the rows of steps still chosen, add the new ones, drop the others."""
+    kept = [row for row in comment.steps if row.step in steps]
+    have = {row.step for row in kept}
+    added = [ExperienceStep(step=step) for step in steps if step not in have]
+    comment.steps = sorted(kept + added, key=lambda row: row.step.value)
+
+
+def _keep_version(comment: Comment) -> datetime:
+    """Store the comment as it reads now, an experience's details included, before an
+    edit replaces it; the time of the edit is returned."""
     now = utcnow()
+    details: dict = {}
+    if comment.is_experience:
+        details = {
+            "from_role": comment.from_role,
+            "to_role": comment.to_role,
+            "months": comment.months,
+            "outcome": comment.outcome,
+            "steps": ",".join(step.value for step in comment.step_values),
+        }
     db.session.add(
         CommentRevision(
             comment_id=comment.id,
@@ -240,14 +334,16 @@ def edit_comment(comment: Comment, body: str) -> bool:
             body_html=comment.body_html,
             written_at=comment.edited_at or comment.created_at,
             replaced_at=now,
+            **details,
         )
     )
-    comment.body_md = body
-    comment.body_html = body_html
+    return now
+
+
+def _mark_edited(comment: Comment, now: datetime) -> None:
     comment.edited_at = now
     db.session.flush()
     bump_thread(comment.post_id)
-    return True
 
 
 def delete_comment(comment: Comment) -> None:

@@ -17,7 +17,7 @@ from community.discussions import comment_services as service
 from community.discussions import queries
 from community.discussions.blueprint import bp
 from community.discussions.comment_models import Comment, Outcome, Step
-from community.discussions.forms import CommentForm, EditCommentForm
+from community.discussions.forms import CommentForm, EditCommentForm, EditExperienceForm
 from community.discussions.post_views import comment_form_for, render_post_page
 from community.discussions.queries import CommentSort
 from community.discussions.routing import (
@@ -137,6 +137,8 @@ def edit_comment(comment_id: int):
     comment = get_comment_or_404(comment_id)
     if not permissions.can_edit_comment(current_user, comment):
         abort(403)
+    if comment.is_experience:
+        return _edit_experience(comment)
     form = EditCommentForm(body=comment.body_md)
     if form.validate_on_submit():
         try:
@@ -145,6 +147,35 @@ def edit_comment(comment_id: int):
             form.body.errors.append(refusal.message)
         else:
             flash("Your comment is updated." if changed else "Nothing changed.", "success")
+            return redirect(permalink_url(comment))
+    status = 400 if form.errors else 200
+    return render_template("discussions/edit_comment.html", form=form, comment=comment), status
+
+
+def _edit_experience(comment: Comment):
+    """The experience's author updates its details and body (the form starts from them)."""
+    form = EditExperienceForm(
+        body=comment.body_md,
+        steps=[step.value for step in comment.step_values],
+        from_role=comment.from_role,
+        to_role=comment.to_role,
+        months=comment.months,
+        outcome=comment.outcome.value if comment.outcome else "",
+    )
+    was = comment.outcome
+    if form.validate_on_submit():
+        experience = _experience_from(form) or service.Experience()
+        try:
+            changed = service.update_experience(comment, current_user, form.body.data, experience)
+        except service.CommentRefused as refusal:
+            getattr(form, refusal.field).errors.append(refusal.message)
+        else:
+            message = "Nothing changed."
+            if changed:
+                message = "Your experience is updated."
+                if comment.outcome is not None and comment.outcome != was:
+                    message = f"Your experience is updated: {comment.outcome.label.lower()}."
+            flash(message, "success")
             return redirect(permalink_url(comment))
     status = 400 if form.errors else 200
     return render_template("discussions/edit_comment.html", form=form, comment=comment), status

@@ -16,6 +16,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
+    MONTHS_MAX,
     OUTCOME_LABELS,
     ROLE_MAX,
     STEP_LABELS,
@@ -31,7 +32,8 @@ from community.discussions.models import (
 from community.forms import BaseForm, CheckboxListField, strip_whitespace, visible_text_required
 from community.urls import ID_MAX
 
-MONTHS_MAX = 240
+#: An experience keeps at least one step (without one it would be a plain comment).
+STEPS_REQUIRED = "Tick at least one step that worked for you."
 
 
 def split_tags(text: str | None) -> list[str]:
@@ -94,10 +96,10 @@ def _body_field(label: str = "Your comment") -> TextAreaField:
     )
 
 
-class CommentForm(BaseForm):
-    body = _body_field()
-    parent_id = HiddenField()
-    #: Experience fields, offered on top-level comments under the guide.
+class ExperienceFields:
+    """An experience's details: offered when sharing one under the guide, and when its
+    author updates it later (same names, same limits)."""
+
     steps = CheckboxListField(
         "Steps that worked for you",
         choices=[SelectChoice(step.value, label) for step, label in STEP_LABELS.items()],
@@ -129,6 +131,14 @@ class CommentForm(BaseForm):
         validators=[Optional()],
     )
 
+
+class CommentForm(ExperienceFields, BaseForm):
+    """A comment or a reply; the experience fields are offered on top-level comments under
+    the guide."""
+
+    body = _body_field()
+    parent_id = HiddenField()
+
     def validate_parent_id(self, field) -> None:
         """An id no comment can have (not a number, or past the column's range) is refused here,
         before it reaches the database."""
@@ -148,3 +158,11 @@ class CommentForm(BaseForm):
 
 class EditCommentForm(BaseForm):
     body = _body_field("Comment")
+
+
+class EditExperienceForm(ExperienceFields, EditCommentForm):
+    """An experience's author updating it: the body and its details, as when shared."""
+
+    def validate_steps(self, field) -> None:
+        if not field.data:
+            raise ValidationError(STEPS_REQUIRED)
