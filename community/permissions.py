@@ -12,7 +12,13 @@ from flask import current_app
 from community.accounts.models import Role
 from community.events.models import TRANSITIONS as EVENT_TRANSITIONS
 from community.events.models import EventState, RsvpStatus
-from community.mentorship.models import MESSAGING_STATES, TRANSITIONS, RequestState
+from community.mentorship.models import (
+    MESSAGING_STATES,
+    TESTIMONIAL_MOVES,
+    TRANSITIONS,
+    RequestState,
+    TestimonialState,
+)
 
 
 def is_member(user: Any) -> bool:
@@ -185,6 +191,61 @@ def can_write_retrospective(user: Any, request: Any) -> bool:
     return can_act_on_mentorship(user, request) and request.state == RequestState.COMPLETED
 
 
+def can_write_testimonial(user: Any, request: Any) -> bool:
+    """The mentee of a completed mentorship writes (or rewrites) its public testimonial."""
+    return (
+        can_act_on_mentorship(user, request)
+        and user.id == request.mentee_id
+        and request.state == RequestState.COMPLETED
+    )
+
+
+def can_withdraw_testimonial(user: Any, testimonial: Any) -> bool:
+    """Its author withdraws their consent, and with it the testimonial, at any time (a
+    suspended member too: taking one's words down is not writing)."""
+    return is_member(user) and testimonial is not None and user.id == testimonial.mentee_id
+
+
+def can_view_testimonial(user: Any, testimonial: Any) -> bool:
+    """A published testimonial is public; a pending or declined one is its two sides'."""
+    return testimonial.state == TestimonialState.PUBLISHED or (
+        is_member(user) and user.id in (testimonial.mentee_id, testimonial.mentor_id)
+    )
+
+
+def _can_move_testimonial(move: str, user: Any, testimonial: Any) -> bool:
+    """The mentor makes the move while they may write, from its source state."""
+    return (
+        can_write(user)
+        and testimonial is not None
+        and user.id == testimonial.mentor_id
+        and testimonial.state == TESTIMONIAL_MOVES[move].source
+    )
+
+
+def can_approve_testimonial(user: Any, testimonial: Any) -> bool:
+    """The mentor publishes a pending testimonial on their profile."""
+    return _can_move_testimonial("approve", user, testimonial)
+
+
+def can_decline_testimonial(user: Any, testimonial: Any) -> bool:
+    """The mentor says no to a pending testimonial; the mentee sees it declined."""
+    return _can_move_testimonial("decline", user, testimonial)
+
+
+def can_hide_testimonial(user: Any, testimonial: Any) -> bool:
+    """The mentor takes a published testimonial off their profile."""
+    return _can_move_testimonial("hide", user, testimonial)
+
+
+#: One predicate per mentor's move on a testimonial, by its name in ``TESTIMONIAL_MOVES``.
+TESTIMONIAL_PREDICATES = {
+    "approve": can_approve_testimonial,
+    "decline": can_decline_testimonial,
+    "hide": can_hide_testimonial,
+}
+
+
 def can_request_mentorship(user: Any, profile: Any) -> bool:
     """Any member who may write, with a checked address, can ask another member who mentors."""
     return can_write(user) and is_verified_enough(user) and profile.user_id != user.id
@@ -353,6 +414,12 @@ TEMPLATE_PREDICATES = {
     "can_cancel": can_cancel,
     "can_message_mentorship": can_message_mentorship,
     "can_write_retrospective": can_write_retrospective,
+    "can_write_testimonial": can_write_testimonial,
+    "can_withdraw_testimonial": can_withdraw_testimonial,
+    "can_view_testimonial": can_view_testimonial,
+    "can_approve_testimonial": can_approve_testimonial,
+    "can_decline_testimonial": can_decline_testimonial,
+    "can_hide_testimonial": can_hide_testimonial,
     "can_request_mentorship": can_request_mentorship,
     "can_create_post": can_create_post,
     "can_comment": can_comment,

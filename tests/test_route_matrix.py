@@ -23,7 +23,8 @@ from community.discussions import comment_services
 from community.discussions import services as discussions
 from community.discussions.comment_models import Step
 from community.extensions import db
-from community.mentorship import conversation
+from community.mentorship import conversation, testimonials
+from community.mentorship.models import RequestState
 from community.moderation import members
 from community.moderation.models import TargetType
 from community.notifications.models import MailTopic
@@ -223,6 +224,19 @@ MATRIX = [
     ("POST", "/mentorship/{request}/complete", None, participants(302, 302)),
     ("POST", "/mentorship/{request}/cancel", None, participants(302, 302)),
     ("POST", "/mentorship/{request}/retrospective", {"body": "It helped."}, participants(302, 302)),
+    # A completed mentorship of the same pair, with the mentee's testimonial waiting.
+    ("GET", "/mentorship/{done}", None, participants(200, 200)),
+    (
+        "POST",
+        "/mentorship/{done}/testimonial",
+        {"body": "Maya made it concrete.", "consent": "y"},
+        participants(403, 302),
+    ),
+    ("POST", "/mentorship/{done}/testimonial/withdraw", None, participants(403, 302)),
+    ("POST", "/mentorship/{done}/testimonial/approve", None, participants(302, 403)),
+    ("POST", "/mentorship/{done}/testimonial/decline", None, participants(302, 403)),
+    # Hiding is for a published one: refused (with a message) to the mentor here.
+    ("POST", "/mentorship/{done}/testimonial/hide", None, participants(302, 403)),
     # Events: the published one is the author's, the mentee is going; the pending one is
     # the member's.
     ("GET", "/events/", None, everyone(200)),
@@ -360,6 +374,8 @@ def world(app):
         notify(users["member"], "reply", "Someone replied", "/", actor=users["author"])
         own_comment = comment_services.create_comment(post, users["moderator"], "Ask a mentor")
         db.session.commit()
+    done = make_request(users["mentee"], mentor_profile, RequestState.COMPLETED)
+    testimonials.save(done, users["mentee"], "Maya helped me choose my projects.", consent=True)
     request = make_request(users["mentee"], mentor_profile)
     message = conversation.post_message(request, users["mentee"], "Which course first?")
     db.session.commit()
@@ -389,6 +405,7 @@ def world(app):
         "discussion": discussion.id,
         "comment": comment.id,
         "request": request.id,
+        "done": done.id,
         "notification": notification,
         "event": event.id,
         "event_slug": event.slug,

@@ -15,6 +15,7 @@ from community.mentorship.models import (
     MentorshipMessage,
     MentorshipRequest,
     MentorshipRetrospective,
+    Testimonial,
 )
 
 
@@ -42,7 +43,8 @@ def _profile(profile: MentorProfile | None) -> dict[str, Any] | None:
 @export_section("mentorship")
 def export_mentorship(user: User) -> dict[str, Any]:
     """The mentor profile, every request the member sent or received, what they wrote in
-    its thread, and their own retrospectives (the other side's stay private)."""
+    its thread, their own retrospectives (the other side's stay private) and the
+    testimonials they wrote."""
     profile = db.session.scalar(
         select(MentorProfile)
         .where(MentorProfile.user_id == user.id)
@@ -63,6 +65,19 @@ def export_mentorship(user: User) -> dict[str, Any]:
         retrospective.request_id: retrospective.body_md
         for retrospective in db.session.scalars(
             select(MentorshipRetrospective).where(MentorshipRetrospective.author_id == user.id)
+        )
+    }
+    testimonials = {
+        testimonial.request_id: {
+            "body": testimonial.body_md,
+            "state": testimonial.state.value,
+            "created_at": _iso(testimonial.created_at),
+            "updated_at": _iso(testimonial.updated_at),
+            "published_at": _iso(testimonial.published_at),
+            "declined_at": _iso(testimonial.declined_at),
+        }
+        for testimonial in db.session.scalars(
+            select(Testimonial).where(Testimonial.mentee_id == user.id)
         )
     }
     written: dict[int, list[dict[str, Any]]] = {}
@@ -86,6 +101,7 @@ def export_mentorship(user: User) -> dict[str, Any]:
                 "end_note": item.end_note_md if item.ended_by_id == user.id else None,
                 "my_messages": written.get(item.id, []),
                 "my_retrospective": retrospectives.get(item.id),
+                "my_testimonial": testimonials.get(item.id),
             }
             for item in requests
         ],

@@ -10,7 +10,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from community.forms import (
     MARKDOWN_HINT,
@@ -27,6 +34,7 @@ from community.mentorship.models import (
     HEADLINE_MAX,
     REASON_MAX,
     TAG_MAX,
+    TESTIMONIAL_MAX,
 )
 from community.mentorship.wording import DECLINE_REASONS
 from community.timeutil import timezone_names
@@ -207,6 +215,34 @@ class RetrospectiveForm(BaseForm):
         ],
         description="Only you can read it. What helped? What's next?",
     )
+
+
+class TestimonialForm(BaseForm):
+    """The mentee's public testimonial, with their explicit consent to its showing."""
+
+    # Own ids: the page also holds the retrospective form, whose field is ``body`` too.
+    body = TextAreaField(
+        "Your testimonial",
+        id="testimonial-body",
+        validators=[
+            visible_text_required("Write a few words about what the mentorship did for you."),
+            Length(1, TESTIMONIAL_MAX, f"Up to {TESTIMONIAL_MAX:,} characters."),
+        ],
+        description=f"Public once your mentor approves it (up to {TESTIMONIAL_MAX:,} "
+        f"characters). {MARKDOWN_HINT}",
+    )
+    consent = BooleanField(
+        "Show this on my mentor's public profile, with my name",
+        id="testimonial-consent",
+        validators=[
+            DataRequired("Tick the box to agree to your testimonial showing with your name.")
+        ],
+    )
+
+    def __init__(self, *args, mentor_name: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if mentor_name:
+            self.consent.label.text = f"Show this on {mentor_name}'s public profile, with my name"
 
 
 class DirectoryFilterForm(BaseForm):

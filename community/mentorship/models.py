@@ -28,6 +28,7 @@ CAPACITY_MIN, CAPACITY_MAX = 1, 20
 HEADLINE_MAX = 120
 TAG_MAX = 40
 REASON_MAX = 300
+TESTIMONIAL_MAX = 2000
 
 #: The expertise a career-transition community asks for most; members may add their own tags.
 CURATED_EXPERTISE: dict[str, str] = {
@@ -185,9 +186,9 @@ class MentorLanguage(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-def _state_enum() -> Enum:
+def _state_enum(states: type[enum.Enum] = RequestState) -> Enum:
     return Enum(
-        RequestState,
+        states,
         native_enum=False,
         length=20,
         values_callable=lambda e: [m.value for m in e],
@@ -248,6 +249,8 @@ class MentorshipRequest(db.Model):
         cascade="all, delete-orphan",
         order_by="(MentorshipMessage.created_at, MentorshipMessage.id)",
     )
+    #: Read-only here: ``mentorship.testimonials`` writes it; the request page joins it.
+    testimonial: Mapped[Testimonial | None] = relationship(viewonly=True)
 
     @property
     def expires_at(self) -> datetime:
@@ -320,3 +323,65 @@ class MentorshipRetrospective(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TestimonialState(enum.StrEnum):
+    """``pending`` waits for the mentor; ``published`` shows on their profile;
+    ``declined`` is the mentor's no (or their later unpublishing), which the mentee sees."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class TestimonialMove:
+    source: TestimonialState
+    target: TestimonialState
+
+
+#: The mentor's moves on a testimonial; writing, editing and withdrawing are the mentee's.
+TESTIMONIAL_MOVES: dict[str, TestimonialMove] = {
+    "approve": TestimonialMove(TestimonialState.PENDING, TestimonialState.PUBLISHED),
+    "decline": TestimonialMove(TestimonialState.PENDING, TestimonialState.DECLINED),
+    "hide": TestimonialMove(TestimonialState.PUBLISHED, TestimonialState.DECLINED),
+}
+
+
+class Testimonial(db.Model):
+    """A mentee's public word about a completed mentorship, shown on the mentor's profile.
+
+    One per mentorship. The mentee consents by writing it (the form asks explicitly) and
+    withdraws consent by deleting it; it shows only once the mentor approves it.
+    ``state`` changes only in ``mentorship.testimonials``.
+    """
+
+    __tablename__ = "testimonials"
+    __table_args__ = (
+        #: The mentor's profile: their published testimonials, newest first.
+        Index("ix_testimonials_mentor_id_state_published_at", "mentor_id", "state", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship_requests.id", ondelete="CASCADE"), unique=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The author.
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    state: Mapped[TestimonialState] = mapped_column(
+        _state_enum(TestimonialState), default=TestimonialState.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The latest edit, which sends it back to the mentor.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+
+    def __repr__(self) -> str:
+        return f"<Testimonial {self.id} {self.state}>"

@@ -68,6 +68,7 @@ def profile(username: str):
         abort(404)
     figures = queries.mentor_figures([mentor_profile.user_id])[mentor_profile.user_id]
     places = queries.open_places(mentor_profile, figures.active)
+    shown = queries.published_testimonials(mentor_profile.user_id) if figures.testimonials else []
     open_request = refusal = None
     if current_user.is_authenticated and current_user.id != mentor_profile.user_id:
         open_request = queries.open_request_between(current_user, mentor_profile.user)
@@ -80,6 +81,7 @@ def profile(username: str):
         figures=figures,
         open_request=open_request,
         refusal=refusal,
+        testimonials=shown,
     )
 
 

@@ -44,6 +44,8 @@ from community.mentorship.models import (
     MentorshipRequest,
     MentorshipRetrospective,
     RequestState,
+    Testimonial,
+    TestimonialState,
     expiry_period,
 )
 from community.search.matching import SearchText, matches
@@ -321,6 +323,8 @@ class MentorFigures:
     response_time: timedelta | None = None
     #: Their latest readable experience that names a role.
     move: CareerMove | None = None
+    #: Published testimonials on their profile.
+    testimonials: int = 0
 
     @property
     def answers_within(self) -> str | None:
@@ -352,6 +356,7 @@ def _figures_statement(ids: list[int]):
     - ``counts``: their accepted (``first``) and completed (``second``) mentorships.
     - ``move``: their latest readable experience that names a role: ``from_role``,
       ``to_role``, the months in ``first`` and the comment's id in ``second``.
+    - ``testimonials``: how many testimonials their profile shows, in ``first``.
 
     Columns a kind doesn't use are NULL.
     """
@@ -437,23 +442,39 @@ def _figures_statement(ids: list[int]):
             moves.c.months,
             moves.c.comment_id,
         ).where(moves.c.position == 1),
+        select(
+            Testimonial.mentor_id,
+            literal_column("'testimonials'"),
+            no_time,
+            no_time,
+            no_text,
+            no_text,
+            func.count(Testimonial.id),
+            no_number,
+        )
+        .where(*_shown_testimonials(ids))
+        .group_by(Testimonial.mentor_id),
     )
 
 
 def mentor_figures(mentor_ids: Iterable[int]) -> dict[int, MentorFigures]:
-    """Active and completed mentorships, usual response time and own career move per
-    mentor (by user id), for a page of cards or one profile, in one query."""
+    """Active and completed mentorships, usual response time, own career move and
+    testimonials shown per mentor (by user id), for a page of cards or one profile, in one
+    query."""
     ids = list(dict.fromkeys(mentor_ids))
     if not ids:
         return {}
     counts: dict[int, tuple[int, int]] = {}
     waits: dict[int, list[timedelta]] = {}
     moves: dict[int, CareerMove] = {}
+    testimonials: dict[int, int] = {}
     for row in db.session.execute(_figures_statement(ids)):
         if row.kind == "answer":
             waits.setdefault(row.mentor_id, []).append(_elapsed(row.asked_at, row.answered_at))
         elif row.kind == "counts":
             counts[row.mentor_id] = (int(row.first), int(row.second))
+        elif row.kind == "testimonials":
+            testimonials[row.mentor_id] = int(row.first)
         else:
             moves[row.mentor_id] = CareerMove(row.second, row.from_role, row.to_role, row.first)
     figures = {}
@@ -465,6 +486,7 @@ def mentor_figures(mentor_ids: Iterable[int]) -> dict[int, MentorFigures]:
             completed=completed,
             response_time=median(answered) if len(answered) >= ANSWERS_NEEDED else None,
             move=moves.get(mentor_id),
+            testimonials=testimonials.get(mentor_id, 0),
         )
     return figures
 
@@ -511,7 +533,7 @@ def pending_count(mentee: User) -> int:
 
 
 def request_with_sides(request_id: int) -> MentorshipRequest | None:
-    """One request with its mentee, mentor and whoever ended it, in one query.
+    """One request with its mentee, mentor, whoever ended it and its testimonial, in one query.
 
     Views answer 404 both when it is missing and when ``permissions.can_view_mentorship``
     says no, so nobody can probe which ids exist.
@@ -523,6 +545,7 @@ def request_with_sides(request_id: int) -> MentorshipRequest | None:
             joinedload(MentorshipRequest.mentee),
             joinedload(MentorshipRequest.mentor),
             joinedload(MentorshipRequest.ended_by),
+            joinedload(MentorshipRequest.testimonial),
         )
     )
 
@@ -628,5 +651,31 @@ def retrospective_of(request: MentorshipRequest, author: User) -> MentorshipRetr
         select(MentorshipRetrospective).where(
             MentorshipRetrospective.request_id == request.id,
             MentorshipRetrospective.author_id == author.id,
+        )
+    )
+
+
+#: The mentor's profile shows this many testimonials, newest first, with how many in all.
+TESTIMONIALS_SHOWN = 10
+
+
+def _shown_testimonials(mentor_ids) -> tuple:
+    """What makes a testimonial show on a profile: published, by a member still here."""
+    return (
+        Testimonial.mentor_id.in_(mentor_ids),
+        Testimonial.state == TestimonialState.PUBLISHED,
+        Testimonial.mentee.has(User.deleted_at.is_(None)),
+    )
+
+
+def published_testimonials(mentor_id: int, limit: int = TESTIMONIALS_SHOWN) -> list[Testimonial]:
+    """The mentor's latest published testimonials with their authors, in one query."""
+    return list(
+        db.session.scalars(
+            select(Testimonial)
+            .where(*_shown_testimonials([mentor_id]))
+            .options(joinedload(Testimonial.mentee))
+            .order_by(Testimonial.published_at.desc(), Testimonial.id.desc())
+            .limit(limit)
         )
     )

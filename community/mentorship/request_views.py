@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from community import permissions
 from community.db import attempt, transactional
 from community.limits import write_limit
-from community.mentorship import conversation, queries, services
+from community.mentorship import conversation, queries, services, testimonials
 from community.mentorship.blueprint import bp
 from community.mentorship.forms import (
     CancelForm,
@@ -27,6 +27,7 @@ from community.mentorship.forms import (
     MessageForm,
     RequestForm,
     RetrospectiveForm,
+    TestimonialForm,
 )
 from community.mentorship.models import MentorProfile, MentorshipRequest, RequestState
 from community.mentorship.wording import EXPIRED_REFUSAL, waiting_words
@@ -121,6 +122,14 @@ def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
         "retrospective_form",
         RetrospectiveForm(body=retrospective.body_md if retrospective else None),
     )
+    testimonial = mentorship.testimonial
+    forms.setdefault(
+        "testimonial_form",
+        TestimonialForm(
+            mentor_name=mentorship.mentor.name,
+            body=testimonial.body_md if testimonial else None,
+        ),
+    )
     page = render_template(
         "mentorship/show.html",
         mentorship=mentorship,
@@ -132,6 +141,7 @@ def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
         suggestions=suggestions,
         suggestion_places=queries.places_of(suggestions),
         retrospective=retrospective,
+        testimonial=testimonial,
         **forms,
     )
     return page, status
@@ -266,3 +276,76 @@ def save_retrospective(request_id: int):
     return _perform(
         mentorship, lambda: conversation.check_can_write_retrospective(mentorship, current_user)
     )
+
+
+# --- the testimonial -----------------------------------------------------------------------
+
+
+@bp.route("/mentorship/<int:request_id>/testimonial", methods=["POST"])
+@write_limit("mentorship_actions")
+@login_required
+@transactional
+def save_testimonial(request_id: int):
+    mentorship = _load(request_id)
+    form = TestimonialForm(mentor_name=mentorship.mentor.name)
+    if form.validate_on_submit():
+        return _perform(
+            mentorship,
+            lambda: testimonials.save(mentorship, current_user, form.body.data, form.consent.data),
+            f"Thank you! Your testimonial shows once {mentorship.mentor.name} approves it.",
+        )
+    if permissions.can_write_testimonial(current_user, mentorship):
+        return _show(mentorship, 400, testimonial_form=form)
+    return _perform(mentorship, lambda: testimonials.check_can_write(mentorship, current_user))
+
+
+@bp.route("/mentorship/<int:request_id>/testimonial/withdraw", methods=["POST"])
+@write_limit("mentorship_actions")
+@login_required
+@transactional
+def withdraw_testimonial(request_id: int):
+    mentorship = _load(request_id)
+    return _perform(
+        mentorship,
+        lambda: testimonials.withdraw(mentorship, current_user),
+        "Your testimonial is withdrawn; it no longer shows anywhere.",
+    )
+
+
+_TESTIMONIAL_SUCCESS = {
+    "approve": "The testimonial now shows on your mentor profile.",
+    "decline": "You declined the testimonial; it won't show on your profile.",
+    "hide": "The testimonial no longer shows on your mentor profile.",
+}
+
+
+def _answer_testimonial(request_id: int, move: str):
+    mentorship = _load(request_id)
+    action = getattr(testimonials, move)
+    return _perform(
+        mentorship, lambda: action(mentorship, current_user), _TESTIMONIAL_SUCCESS[move]
+    )
+
+
+@bp.route("/mentorship/<int:request_id>/testimonial/approve", methods=["POST"])
+@write_limit("mentorship_actions")
+@login_required
+@transactional
+def approve_testimonial(request_id: int):
+    return _answer_testimonial(request_id, "approve")
+
+
+@bp.route("/mentorship/<int:request_id>/testimonial/decline", methods=["POST"])
+@write_limit("mentorship_actions")
+@login_required
+@transactional
+def decline_testimonial(request_id: int):
+    return _answer_testimonial(request_id, "decline")
+
+
+@bp.route("/mentorship/<int:request_id>/testimonial/hide", methods=["POST"])
+@write_limit("mentorship_actions")
+@login_required
+@transactional
+def hide_testimonial(request_id: int):
+    return _answer_testimonial(request_id, "hide")

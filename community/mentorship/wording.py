@@ -6,7 +6,7 @@ forms, the refusals in ``services`` and the templates read them from here.
 
 from __future__ import annotations
 
-from community.mentorship.models import RequestState
+from community.mentorship.models import RequestState, TestimonialState
 
 #: How a state reads in a sentence: "This request is <...>."
 STATE_WORDS: dict[RequestState, str] = {
@@ -53,3 +53,20 @@ LEFT_MENTORING_REASON = "I have stopped mentoring for now."
 MENTOR_LEFT_REASON = "The mentor has left Pathways."
 
 EXPIRED_REFUSAL = "This request has expired; it can no longer be answered."
+
+#: How a testimonial's state reads in a sentence: "It is <...>."
+TESTIMONIAL_STATE_WORDS: dict[TestimonialState, str] = {
+    TestimonialState.PENDING: "waiting for the mentor's approval",
+    TestimonialState.PUBLISHED: "published",
+    TestimonialState.DECLINED: "declined",
+}
+
+#: What the other side is told after each step on a testimonial, ``{actor}`` being who took it.
+TESTIMONIAL_NOTICES: dict[str, str] = {
+    "wrote": "{actor} wrote a testimonial for your profile: approve it to show it.",
+    "edited": "{actor} edited their testimonial: approve it to show it again.",
+    "withdraw": "{actor} withdrew their testimonial.",
+    "approve": "{actor} approved your testimonial: it shows on their mentor profile.",
+    "decline": "{actor} declined your testimonial; it won't show on their profile.",
+    "hide": "{actor} took your testimonial off their mentor profile.",
+}
