@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes running at once (pytest-xdist): one per CPU; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-test migrate seed bench bench-markdown bench-scale lint format clean lighthouse
+.PHONY: run test install install-test migrate seed bench bench-markdown bench-scale lint format clean lighthouse screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package-lock.
 
 lighthouse: install bench/lighthouse/node_modules/.package-lock.json
 	$(BIN)/python bench/lighthouse/run.py $(LIGHTHOUSE_ARGS)
+
+# The README's screenshots in docs/screenshots/, from demo data; needs Chromium (CHROMIUM_PATH).
+screenshots: install-test
+	$(BIN)/python bench/screenshots.py $(SCREENSHOTS_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
