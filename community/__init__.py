@@ -58,7 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from community import assets, cli, errors, security, templating
     from community.accounts.views import bp as accounts_bp
-    from community.discussions import comment_views, post_views  # noqa: F401  (routes)
+    from community.discussions import comment_views, post_views, preview_views  # noqa: F401
     from community.discussions.blueprint import bp as discussions_bp
     from community.events import action_views, calendar_views, event_views, reminders  # noqa: F401
     from community.events.blueprint import bp as events_bp

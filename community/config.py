@@ -129,6 +129,8 @@ BASE_SETTINGS = {
     "RATE_LIMIT_POSTS": "3 per minute; 20 per day",
     "RATE_LIMIT_COMMENTS": "6 per minute; 100 per day",
     "RATE_LIMIT_EDITS": "10 per minute; 200 per day",
+    #: Markdown previews (the Preview button, with or without JavaScript).
+    "RATE_LIMIT_PREVIEWS": "30 per minute; 500 per day",
     "RATE_LIMIT_VOTES": "60 per minute; 1000 per day",
     "RATE_LIMIT_FOLLOWS": "30 per minute; 300 per day",
     "RATE_LIMIT_FLAGS": "10 per minute; 50 per day",

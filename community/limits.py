@@ -24,17 +24,25 @@ def member_key() -> str:
     return get_remote_address()
 
 
-def write_limit(name: str) -> Callable:
+def write_limit(name: str, exempt_when: Callable[[], bool] | None = None) -> Callable:
     """Limit POSTs to the decorated view by the setting ``RATE_LIMIT_<NAME>``.
 
     Views sharing a name share one budget (post and comment edits both spend ``edits``).
+    ``exempt_when`` spares the requests another limit counts instead (a form's Preview
+    button spends ``previews``, not the budget of what the form saves).
     """
     setting = f"RATE_LIMIT_{name.upper()}"
 
     def limit_value() -> str:
         return current_app.config[setting]
 
-    return limiter.shared_limit(limit_value, scope=name, key_func=member_key, methods=["POST"])
+    return limiter.shared_limit(
+        limit_value,
+        scope=name,
+        key_func=member_key,
+        methods=["POST"],
+        exempt_when=exempt_when,
+    )
 
 
 def client_limit(name: str) -> Callable:

@@ -175,6 +175,7 @@ MATRIX = [
     # The guide can't be deleted: the author deletes another post of theirs.
     ("POST", "/posts/{discussion}/delete", None, author_only(302)),
     ("POST", "/posts/{post}/comments", {"body": "This worked for me."}, writers(302)),
+    ("POST", "/preview", {"body": "**Mentors** helped.", "profile": "comment"}, writers(200)),
     ("POST", "/posts/{post}/follow", None, writers(302)),
     ("POST", "/posts/{post}/unfollow", None, writers(302)),
     ("GET", "/comments/{comment}/edit", None, author_only(200)),

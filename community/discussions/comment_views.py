@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.validators import ValidationError
 
 from community import permissions
 from community.db import discard, transactional
@@ -19,6 +20,7 @@ from community.discussions.blueprint import bp
 from community.discussions.comment_models import Comment, Outcome, Step
 from community.discussions.forms import CommentForm, EditCommentForm, EditExperienceForm
 from community.discussions.post_views import comment_form_for, render_post_page
+from community.discussions.preview_views import is_not_preview, is_preview, preview_of
 from community.discussions.queries import CommentSort
 from community.discussions.routing import (
     back_to,
@@ -48,10 +50,13 @@ def _experience_from(form: CommentForm) -> service.Experience | None:
 
 
 @bp.route("/posts/<int:post_id>/comments", methods=["POST"])
-@write_limit("comments")
+@write_limit("comments", exempt_when=is_preview)
+@write_limit("previews", exempt_when=is_not_preview)
 @login_required
 @transactional
 def create_comment(post_id: int):
+    """A comment or reply (``parent_id``); ``preview`` shows the form again with its body
+    rendered, on the page it was written on, and saves nothing."""
     post = get_post_or_404(post_id)
     if not permissions.can_comment(current_user, post):
         if post.is_held:
@@ -66,7 +71,14 @@ def create_comment(post_id: int):
             return render_error(403, "This discussion is locked; it accepts no new comments.")
         abort(403)
     form = CommentForm()
-    if form.validate_on_submit():
+    preview = None
+    if is_preview():
+        preview = preview_of(form, "comment")
+        try:
+            form.validate_parent_id(form.parent_id)
+        except ValidationError as error:
+            form.parent_id.errors = [str(error)]
+    elif form.validate_on_submit():
         try:
             comment = service.create_comment(
                 post, current_user, form.body.data, form.parent, _experience_from(form)
@@ -86,14 +98,16 @@ def create_comment(post_id: int):
                     _anchor=f"c{comment.id}",
                 )
             )
+    status = 200 if preview is not None else 400
     parent = None
     if form.parent_id.data and not form.parent_id.errors:
         parent = db.session.get(Comment, form.parent)
     if parent is not None and parent.post_id == post.id and not parent.is_deleted:
-        return render_permalink(parent, form, status=400)
+        return render_permalink(parent, form, status=status, preview=preview)
     if form.parent_id.errors:
-        form.body.errors.extend(form.parent_id.errors)
-    return render_post_page(post, form=form, status=400)
+        form.body.errors = [*form.body.errors, *form.parent_id.errors]
+        status = 400
+    return render_post_page(post, form=form, status=status, preview=preview)
 
 
 def render_permalink(
@@ -102,8 +116,10 @@ def render_permalink(
     status: int = 200,
     sort: CommentSort = CommentSort.OLDEST,
     page: int = 1,
+    preview: str | None = None,
 ):
-    """The comment in its context with one page of its replies (``sort``, ``page``)."""
+    """The comment in its context with one page of its replies (``sort``, ``page``), and
+    the reply box (``form`` when refused or previewed, ``preview`` the rendered body)."""
     post = comment.post
     if not permissions.can_read_post(current_user, post):
         return render_template(
@@ -119,6 +135,7 @@ def render_permalink(
         replies=replies,
         reply_sort=None if sort is CommentSort.OLDEST else sort.value,
         form=comment_form_for(post, parent=comment, form=form),
+        preview_html=preview,
     ), status
 
 

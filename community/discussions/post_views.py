@@ -16,6 +16,7 @@ from community.discussions.blueprint import bp
 from community.discussions.comment_models import Comment, Step
 from community.discussions.forms import CommentForm, PostForm
 from community.discussions.models import TAG_MAX, Post, normalise_tag
+from community.discussions.preview_views import is_not_preview, is_preview, preview_of
 from community.discussions.queries import CommentSort, PostSort
 from community.discussions.routing import ThreadView, get_post_or_404, post_url
 from community.discussions.thread_rendering import hidden_slot, post_thread, slot
@@ -55,14 +56,19 @@ def index():
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
-@write_limit("posts")
+@write_limit("posts", exempt_when=is_preview)
+@write_limit("previews", exempt_when=is_not_preview)
 @login_required
 @transactional
 def new_post():
+    """``preview`` (the Preview button) shows the form again with its body rendered."""
     if not permissions.can_create_post(current_user):
         abort(403)
     form = PostForm()
-    if form.validate_on_submit():
+    preview = None
+    if is_preview():
+        preview = preview_of(form, "post")
+    elif form.validate_on_submit():
         try:
             post = services.create_post(
                 current_user, form.title.data, form.body.data, form.tag_names
@@ -76,11 +82,14 @@ def new_post():
                 flash("Your post is published.", "success")
             return redirect(post_url(post))
     status = 400 if form.errors else 200
-    return render_template("discussions/edit_post.html", form=form, post=None), status
+    return render_template(
+        "discussions/edit_post.html", form=form, post=None, preview=preview
+    ), status
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
-@write_limit("edits")
+@write_limit("edits", exempt_when=is_preview)
+@write_limit("previews", exempt_when=is_not_preview)
 @login_required
 @transactional
 def edit_post(post_id: int):
@@ -91,7 +100,10 @@ def edit_post(post_id: int):
     form = PostForm(
         title=post.title, body=post.body_md, tags=", ".join(tag.name for tag in post.tags)
     )
-    if form.validate_on_submit():
+    preview = None
+    if is_preview():
+        preview = preview_of(form, "post")
+    elif form.validate_on_submit():
         try:
             services.edit_post(post, form.title.data, form.body.data, form.tag_names)
         except Refused as refusal:
@@ -100,7 +112,9 @@ def edit_post(post_id: int):
             flash("Your post is updated.", "success")
             return redirect(post_url(post))
     status = 400 if form.errors else 200
-    return render_template("discussions/edit_post.html", form=form, post=post), status
+    return render_template(
+        "discussions/edit_post.html", form=form, post=post, preview=preview
+    ), status
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["POST"])
@@ -179,10 +193,15 @@ def comment_form_for(
 
 
 def render_post_page(
-    post: Post, view: ThreadView | None = None, form: CommentForm | None = None, status: int = 200
+    post: Post,
+    view: ThreadView | None = None,
+    form: CommentForm | None = None,
+    status: int = 200,
+    preview: str | None = None,
 ):
-    """The post with one page of its thread and the comment box (``form`` when refused),
-    for a viewer who may read it (``can_read_post``)."""
+    """The post with one page of its thread and the comment box (``form`` when refused
+    or previewed, ``preview`` the rendered body), for a viewer who may read it
+    (``can_read_post``)."""
     view = view or ThreadView.from_request()
     thread_html, thread = post_thread(post, view.sort, view.page, view.step, cached=status < 400)
     following = current_user.is_authenticated and queries.is_following(post, current_user)
@@ -198,4 +217,5 @@ def render_post_page(
         step=view.step,
         steps=list(Step),
         following=following,
+        preview_html=preview,
     ), status

@@ -29,8 +29,20 @@ if (menu) {
 }
 
 // After a refused form, focus goes to the first field that needs a fix: a screen reader then
-// reads its label and the error tied to it (aria-describedby), and the field is in view.
+// reads its label and the error tied to it (aria-describedby), and the field is in view. A
+// form whose action names itself (#reply) or a part of it (#preview) is shown again at that
+// anchor: the field is focused there too; any other anchor the page opens at is left alone.
+// The browser moves to the anchor once the page has loaded, and takes the focus with it: the
+// field is focused after that.
 const invalid = document.querySelector('[aria-invalid="true"]');
 if (invalid && !window.location.hash) {
   invalid.focus();
+} else if (invalid) {
+  const anchor = document.getElementById(window.location.hash.slice(1));
+  const around = anchor && (anchor.closest("form") || anchor);
+  if (around && around.contains(invalid)) {
+    window.addEventListener("load", () => window.setTimeout(() => invalid.focus(), 0), {
+      once: true,
+    });
+  }
 }

@@ -34,7 +34,7 @@ def test_member_shares_an_experience_and_finds_the_nested_reply(page: Page, uniq
     register(page, replier)
     page.goto("/guide")
     page.locator("article.comment", has_text=story).get_by_role("link", name="Reply").click()
-    expect(page).to_have_url(re.compile(r"/comments/\d+#reply$"))
+    expect(page.get_by_label("Your reply")).to_be_focused()  # the box opens under it
     page.get_by_label("Your reply").fill(answer)
     page.get_by_role("button", name="Post reply").click()
     expect(page.get_by_text("Your comment is posted.")).to_be_visible()
