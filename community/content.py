@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Collection
 from functools import partial
 from typing import Literal
 
@@ -89,12 +90,34 @@ class ImagesAsLinksExtension(Extension):
 
 #: ``@username`` where a member is meant; not inside words, emails or paths.
 MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9_-]{3,30})\b")
+#: Distinct ``@names`` of one text looked up as members: the rest stay plain text.
+MENTION_CANDIDATES_MAX = 50
+
+
+def mention_candidates(text: str, limit: int = MENTION_CANDIDATES_MAX) -> list[str]:
+    """The distinct ``@names`` in Markdown source, lower-cased, first ``limit`` in order.
+
+    What a caller looks up (``accounts.mentions.existing_usernames``) before rendering:
+    rendering itself reads no database. Names in code are candidates too; they are
+    never linked. One pass, stopping at ``limit``.
+    """
+    names: dict[str, None] = {}
+    for match in MENTION.finditer(text or ""):
+        names[match.group(1).lower()] = None
+        if len(names) >= limit:
+            break
+    return list(names)
 
 
 class _MentionLinks(Treeprocessor):
-    """``@username`` becomes a link to the member's profile, except inside links and code."""
+    """``@username`` of a known member becomes a link to their profile, except inside
+    links and code; any other ``@word`` stays text."""
 
     SKIP = frozenset({"a", "code", "pre"})
+
+    def __init__(self, md, known: frozenset[str]):
+        super().__init__(md)
+        self.known = known
 
     def run(self, root):
         pending = [root]
@@ -118,22 +141,37 @@ class _MentionLinks(Treeprocessor):
         if changed:
             element[:] = children
 
-    @staticmethod
-    def _split(text: str | None) -> tuple[str | None, list]:
-        """The text before the first mention, and a link per mention (the rest as its tail)."""
-        parts = MENTION.split(text) if text else [text]
+    def _split(self, text: str | None) -> tuple[str | None, list]:
+        """The text before the first known mention, and a link per known mention (the
+        text up to the next one as its tail). Pieces are joined once: linear."""
+        if not text:
+            return text, []
+        parts = MENTION.split(text)
+        before: list[str] = [parts[0]]
+        tail = before
         links = []
         for name, after in zip(parts[1::2], parts[2::2], strict=True):
-            link = etree.Element("a", {"href": f"/u/{name.lower()}", "class": "mention"})
-            link.text = f"@{name}"
-            link.tail = after
-            links.append(link)
-        return parts[0], links
+            if name.lower() in self.known:
+                if links:
+                    links[-1].tail = "".join(tail)
+                link = etree.Element("a", {"href": f"/u/{name.lower()}", "class": "mention"})
+                link.text = f"@{name}"
+                links.append(link)
+                tail = [after]
+            else:
+                tail.extend(("@", name, after))
+        if links:
+            links[-1].tail = "".join(tail)
+        return "".join(before), links
 
 
 class MentionsExtension(Extension):
+    def __init__(self, known: frozenset[str]):
+        super().__init__()
+        self.known = known
+
     def extendMarkdown(self, md):
-        md.treeprocessors.register(_MentionLinks(md), "mentions", 15)
+        md.treeprocessors.register(_MentionLinks(md, self.known), "mentions", 15)
 
 
 #: The level a text's top headings take where it is shown: a post's body (and an event's
@@ -215,23 +253,27 @@ def _cleaner(profile: Profile) -> bleach.Cleaner:
 _CLEANERS = {profile: _cleaner(profile) for profile in ALLOWED_TAGS}
 
 
-def _markdown_html(text: str, profile: Profile) -> str:
+def _markdown_html(text: str, profile: Profile, known: frozenset[str]) -> str:
     """Markdown's HTML for ``text``, before sanitising."""
     extensions = [
         *_MARKDOWN_EXTENSIONS[profile],
         BoundedMarkdownExtension(),
         ImagesAsLinksExtension(),
-        MentionsExtension(),
         ShiftHeadingsExtension(HEADING_BASE[profile]),
     ]
+    if known:
+        extensions.append(MentionsExtension(known))
     return markdown.markdown(text, extensions=extensions, output_format="html")
 
 
-def render_markdown(text: str, profile: Profile = "comment") -> str:
+def render_markdown(text: str, profile: Profile = "comment", mentions: Collection[str] = ()) -> str:
     """Turn member-written Markdown into HTML that is safe to show to everyone.
 
     Raw HTML in the source is escaped (shown as text) unless its tag is on the
-    allowlist; ``@username`` links to the member's profile; links get
+    allowlist; ``@username`` links to the member's profile when ``mentions`` (the
+    names of existing members among ``mention_candidates(text)``, found by the caller:
+    ``accounts.mentions.render_member_markdown``) holds it, case-insensitively, and
+    stays text otherwise, so a link never leads to nobody; links get
     ``rel="nofollow ugc noopener"``; only http, https and
     mailto links survive. ``profile`` picks the allowlist: posts also get
     tables. Headings start below the heading of the page or section the text
@@ -240,7 +282,8 @@ def render_markdown(text: str, profile: Profile = "comment") -> str:
     modules allow is shown as text.
     """
     source = (text or "").replace("\r\n", "\n")
-    return bounded_html.clean(_CLEANERS[profile], _markdown_html(source, profile))
+    known = frozenset(name.lower() for name in mentions)
+    return bounded_html.clean(_CLEANERS[profile], _markdown_html(source, profile, known))
 
 
 def plain_text(html: str) -> str:

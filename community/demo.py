@@ -18,9 +18,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
 from community.accounts.services import register_user
-from community.content import render_markdown
 from community.discussions.comment_models import PATH_SEGMENT, Comment, Outcome, Step
 from community.discussions.comment_services import Experience, bump_thread, create_comment
 from community.discussions.models import Post
@@ -116,7 +116,7 @@ def seed_thread(
             parent_id=parent.id if parent else None,
             depth=parent.depth + 1 if parent else 0,
             body_md=body,
-            body_html=render_markdown(body, "comment"),
+            body_html=render_member_markdown(body, "comment"),
             score=rng.choice((0, 0, 0, 1, 1, 2, 3, 5, 8)),
         )
         db.session.add(comment)
@@ -215,7 +215,7 @@ def seed_demo_data() -> DemoData:
         member = register_user(username, f"{username}@example.com", password)
         member.display_name = name
         member.bio_md = "A demo account: everything it wrote is sample content."
-        member.bio_html = render_markdown(member.bio_md)
+        member.bio_html = render_member_markdown(member.bio_md)
         # Sample members joined a while ago: the new-member guard would hold their links.
         member.created_at = utcnow() - timedelta(days=_DEMO_MEMBERS_JOINED_DAYS_AGO)
         members.append(member)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from community.accounts.mentions import existing_usernames
 from community.accounts.models import User
-from community.content import Profile, render_markdown
+from community.content import Profile, mention_candidates, render_markdown
 from community.discussions.comment_models import Comment, CommentRevision
 from community.discussions.models import Post
 from community.events.models import Event
@@ -22,6 +23,7 @@ from community.mentorship.models import (
     MentorshipMessage,
     MentorshipRequest,
     MentorshipRetrospective,
+    Testimonial,
 )
 
 
@@ -47,6 +49,7 @@ RENDERED_FIELDS: tuple[RenderedField, ...] = (
     RenderedField(MentorshipRequest, "end_note_md", "end_note_html", "comment"),
     RenderedField(MentorshipMessage, "body_md", "body_html", "comment"),
     RenderedField(MentorshipRetrospective, "body_md", "body_html", "comment"),
+    RenderedField(Testimonial, "body_md", "body_html", "comment"),
     RenderedField(Event, "description_md", "description_html", "post"),
 )
 
@@ -56,6 +59,10 @@ def rerender_all(batch: int = 500) -> dict[str, int]:
 
     Cached thread renderings are keyed by each post's ``thread_version``; bumping every
     version makes all workers render again with the new HTML.
+
+    ``@name`` links only existing members, as on write: the members a batch of rows
+    mentions are looked up together (``existing_usernames``, one query per batch for
+    most batches), so the queries grow with the rows divided by ``batch``.
     """
     counts: dict[str, int] = {}
     for field in RENDERED_FIELDS:
@@ -64,10 +71,22 @@ def rerender_all(batch: int = 500) -> dict[str, int]:
             select(field.model).where(source.is_not(None)).execution_options(yield_per=batch)
         )
         count = 0
-        for row in rows:
-            setattr(row, field.html, render_markdown(getattr(row, field.source), field.profile))
-            count += 1
+        for chunk in rows.partitions():
+            _rerender_batch(field, chunk)
+            count += len(chunk)
         counts[field.name] = count
         db.session.flush()
     db.session.execute(update(Post).values(thread_version=Post.thread_version + 1))
     return counts
+
+
+def _rerender_batch(field: RenderedField, rows: list) -> None:
+    """Render ``rows`` again, each with the members among its own mention candidates
+    (the same names a write would look up), found in one lookup for the batch."""
+    candidates = [mention_candidates(getattr(row, field.source)) for row in rows]
+    names = {name for row_names in candidates for name in row_names}
+    members = existing_usernames(names, limit=len(names))
+    for row, row_names in zip(rows, candidates, strict=True):
+        mentions = members.intersection(row_names)
+        html = render_markdown(getattr(row, field.source), field.profile, mentions=mentions)
+        setattr(row, field.html, html)

@@ -199,7 +199,7 @@ def test_slugify(title, slug):
     ],
 )
 def test_mentions_link_to_profiles_outside_code_and_links(source, expected):
-    assert render_markdown(source) == expected
+    assert render_markdown(source, mentions={"mira"}) == expected
 
 
 def test_links_keep_no_class_but_mention():

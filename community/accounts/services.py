@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts import sessions
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import DELETED_NAME, RetiredUsername, Role, User
 from community.accounts.names import (
     is_reserved,
@@ -24,7 +25,6 @@ from community.accounts.names import (
     normalise_username,
     retired_hash,
 )
-from community.content import render_markdown
 from community.db import Refused
 from community.extensions import db
 from community.notifications.models import Notification
@@ -124,7 +124,7 @@ def update_profile(user: User, display_name: str, bio: str, timezone: str) -> No
     shown_before = user.name
     user.display_name = display_name.strip() or None
     user.bio_md = bio
-    user.bio_html = render_markdown(bio, "comment")
+    user.bio_html = render_member_markdown(bio, "comment")
     user.timezone = timezone
     if user.name != shown_before:
         for step in NAME_CHANGE_STEPS.values():

@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from community import permissions
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
 from community.accounts.services import export_section
-from community.content import MENTION, render_markdown
+from community.content import MENTION
 from community.db import Refused, change_once, insert_once
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
@@ -92,7 +93,7 @@ def _check_body(body: str) -> str:
 
 def _checked_html(author: User, body: str) -> str:
     """The body rendered, refused when it links off the site from an unchecked address."""
-    html = render_markdown(body, "comment")
+    html = render_member_markdown(body, "comment")
     try:
         check_links_allowed(author, html)
     except Refused as refusal:

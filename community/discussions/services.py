@@ -12,9 +12,9 @@ from importlib import resources
 
 from sqlalchemy import delete, select
 
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import Role, User
 from community.accounts.services import export_section
-from community.content import render_markdown
 from community.db import Refused, change_once, insert_once
 from community.discussions.comment_models import Comment
 from community.discussions.models import Post, PostFollow, Tag, normalise_tag, slug_for
@@ -50,7 +50,7 @@ def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -
 
     Refuses (``Refused``, field ``body``) links from a member whose address is unchecked.
     """
-    body_html = render_markdown(body, "post")
+    body_html = render_member_markdown(body, "post")
     check_links_allowed(author, body_html)
     post = Post(
         author=author,
@@ -73,7 +73,7 @@ def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = No
 
     Refuses (``Refused``, field ``body``) links from a member whose address is unchecked.
     """
-    body_html = render_markdown(body, "post")
+    body_html = render_member_markdown(body, "post")
     check_links_allowed(post.author, body_html)
     post.title = title.strip()
     post.slug = slug_for(title)

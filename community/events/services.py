@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from community import permissions
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
 from community.accounts.services import on_delete
-from community.content import render_markdown
 from community.db import lock_row
 from community.discussions.models import slug_for
 from community.discussions.services import tags_named
@@ -66,7 +66,7 @@ def _apply(event: Event, details: EventDetails) -> None:
     event.is_free = details.is_free
     event.price = "" if details.is_free else details.price
     event.description_md = details.description
-    event.description_html = render_markdown(details.description, "post")
+    event.description_html = render_member_markdown(details.description, "post")
     event.guide_step = details.guide_step
     event.capacity = details.capacity
     event.tags = tags_named(details.tags)

@@ -8,8 +8,8 @@ the request's two participants only. Services flush; the request commits once.
 from __future__ import annotations
 
 from community import permissions
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
-from community.content import render_markdown
 from community.extensions import db
 from community.mentorship.models import (
     MentorshipMessage,
@@ -42,7 +42,7 @@ def post_message(request: MentorshipRequest, author: User, body: str) -> Mentors
         author_id=author.id,
         author=author,
         body_md=body,
-        body_html=render_markdown(body, "comment"),
+        body_html=render_member_markdown(body, "comment"),
         created_at=now,
     )
     db.session.add(message)
@@ -76,7 +76,7 @@ def save_retrospective(
         retrospective = MentorshipRetrospective(request_id=request.id, author_id=author.id)
         db.session.add(retrospective)
     retrospective.body_md = body
-    retrospective.body_html = render_markdown(body, "comment")
+    retrospective.body_html = render_member_markdown(body, "comment")
     retrospective.updated_at = utcnow()
     db.session.flush()
     return retrospective

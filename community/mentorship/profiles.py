@@ -8,8 +8,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
-from community.content import render_markdown
 from community.extensions import db
 from community.mentorship.models import (
     CURATED_EXPERTISE,
@@ -110,7 +110,7 @@ def save_profile(
         db.session.add(profile)
     profile.headline = headline.strip()
     profile.bio_md = bio
-    profile.bio_html = render_markdown(bio, "comment")
+    profile.bio_html = render_member_markdown(bio, "comment")
     profile.years_experience = years_experience
     profile.timezone = timezone
     profile.capacity = capacity

@@ -18,9 +18,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from community import permissions
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
 from community.accounts.services import on_delete
-from community.content import render_markdown
 from community.db import Forbidden, Refused, lock_row, take_write_lock
 from community.extensions import db
 from community.mentorship import queries
@@ -134,7 +134,7 @@ def create_request(mentee: User, profile: MentorProfile, message: str) -> Mentor
         mentee=mentee,
         mentor=profile.user,
         message_md=message,
-        message_html=render_markdown(message, "comment"),
+        message_html=render_member_markdown(message, "comment"),
         created_at=now,
         updated_at=now,
     )
@@ -207,7 +207,7 @@ def _make_move(request: MentorshipRequest, move: str, actor: User, text: str = "
         request.ended_by_id = actor.id
         request.updated_at = now
         request.end_note_md = text.strip() or None
-        request.end_note_html = render_markdown(text, "comment") if text.strip() else None
+        request.end_note_html = render_member_markdown(text, "comment") if text.strip() else None
     db.session.flush()
     notify(
         request.other_side(actor),

@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from community import permissions
+from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
 from community.accounts.services import on_delete
-from community.content import render_markdown
 from community.db import lock_row
 from community.extensions import db
 from community.forms import has_visible_text
@@ -96,7 +96,7 @@ def save(request: MentorshipRequest, mentee: User, body: str, consent: bool) -> 
         )
         db.session.add(testimonial)
     testimonial.body_md = body
-    testimonial.body_html = render_markdown(body, "comment")
+    testimonial.body_html = render_member_markdown(body, "comment")
     testimonial.state = TestimonialState.PENDING
     testimonial.updated_at = now
     testimonial.published_at = None
