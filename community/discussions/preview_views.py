@@ -1,6 +1,6 @@
 """Markdown previews: the text of a post or comment form shown as it would be published.
 
-Two ways in, one rendering (``render_markdown``, the pipeline that stores ``*_html``):
+Two ways in, one rendering (``render_member_markdown``, the pipeline that stores ``*_html``):
 
 - without JavaScript, a form's Preview button (``preview``) sends the form to its own
   route, which shows the same page again with the form filled and a Preview block, and
@@ -20,7 +20,8 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from community import permissions
-from community.content import Profile, render_markdown
+from community.accounts.mentions import render_member_markdown
+from community.content import Profile
 from community.discussions.blueprint import bp
 from community.discussions.comment_models import COMMENT_BODY_MAX
 from community.discussions.models import POST_BODY_MAX
@@ -58,7 +59,7 @@ def preview_of(form: BaseForm, profile: Profile) -> str | None:
             except ValidationError as error:
                 field.errors = [str(error)]
                 return None
-    return render_markdown(field.data or "", profile)
+    return render_member_markdown(field.data or "", profile)
 
 
 class PreviewForm(BaseForm):
@@ -85,5 +86,7 @@ def preview():
     if len(text) > limit:
         return render_template("discussions/_preview.html", error=message), 400
     return render_template(
-        "discussions/_preview.html", preview_html=render_markdown(text, profile), profile=profile
+        "discussions/_preview.html",
+        preview_html=render_member_markdown(text, profile),
+        profile=profile,
     )
