@@ -4,11 +4,13 @@ every earlier version kept (service rules, then the pages)."""
 from __future__ import annotations
 
 import re
+import threading
 
 import flask_migrate
 import pytest
 from sqlalchemy import func, select, text
 
+from community.accounts.models import User
 from community.discussions import comment_services as service
 from community.discussions import queries
 from community.discussions import services as posts
@@ -461,3 +463,42 @@ def test_earlier_versions_of_experiences_get_their_details_on_upgrade(empty_data
         ]
         flask_migrate.downgrade(revision="d2f6a8c4e0b1")
         db.engine.dispose()
+
+
+def test_updates_sent_at_once_each_keep_the_version_they_replaced(app, guide):
+    """Two tabs saving at once: both updates land, one after the other, and the history
+    holds every version (no step row written twice, no version lost)."""
+    author = make_user()
+    comment_id, author_id = share(app, guide, author).id, author.id
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def update(months: int) -> None:
+        with app.app_context():
+            comment = db.session.get(Comment, comment_id)
+            editor = db.session.get(User, author_id)
+            assert len(comment.steps) == 2  # read before the other lands, as the form does
+            start.wait()
+            try:
+                change = service.Experience(**{**vars(LANDED), "months": months})
+                service.update_experience(comment, editor, f"Took {months} months", change)
+                db.session.commit()
+                outcomes.append("updated")
+            except Exception as error:  # pragma: no cover - shown on failure
+                db.session.rollback()
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=update, args=(months,)) for months in (12, 18)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == ["updated", "updated"]
+    db.session.expire_all()
+    final = db.session.get(Comment, comment_id)
+    newest, oldest = queries.revisions_of(final)
+    assert oldest.months == 6 and {newest.months, final.months} == {12, 18}
+    assert newest.body_md == f"Took {newest.months} months"
+    assert final.step_values == [Step.NETWORKING, Step.PROJECTS]

@@ -18,7 +18,7 @@ from community.accounts.mentions import render_member_markdown
 from community.accounts.models import User
 from community.accounts.services import export_section
 from community.content import MENTION
-from community.db import Refused, change_once, insert_once
+from community.db import Refused, change_once, insert_once, lock_row
 from community.discussions.comment_models import (
     COMMENT_BODY_MAX,
     MAX_DEPTH,
@@ -249,8 +249,11 @@ def update_experience(comment: Comment, editor: User, body: str, experience: Exp
     the steps that worked) and its body, keeping the earlier version like any edit.
 
     Details are checked as when sharing them; a refusal names the field. False when
-    nothing changed; a change to the details alone is an edit too.
+    nothing changed; a change to the details alone is an edit too. Two updates sent at
+    once take turns (a row lock): each keeps the version the other wrote.
     """
+    comment = lock_row(Comment, comment.id)
+    db.session.expire(comment, ["steps"])
     if comment.is_deleted:
         raise CommentRefused("A deleted comment can't be edited.")
     if not permissions.can_edit_comment(editor, comment):
