@@ -301,7 +301,7 @@ def test_the_profile_shows_at_most_ten_with_the_count(client, pair):
     db.session.commit()
     page = client.get("/mentors/maya").get_data(as_text=True)
     assert "12 testimonials" in page
-    assert page.count('class="testimonial"') == queries.TESTIMONIALS_SHOWN
+    assert page.count('class="post-list__item testimonial"') == queries.TESTIMONIALS_SHOWN
 
 
 def test_the_profile_query_count_does_not_grow(client, pair):
@@ -443,3 +443,18 @@ def test_published_at_orders_the_list(pair):
     db.session.commit()
     shown = queries.published_testimonials(profile.user_id)
     assert [item.id for item in shown] == [testimonial.id, later.id]
+
+
+def test_the_request_page_reads_the_testimonial_with_the_request(client, pair):
+    """The testimonial comes joined to the request: no query of its own on the page."""
+    _, mentee, request = pair
+    login_as(client, mentee)
+
+    def statements() -> int:
+        with count_queries() as sent:
+            assert client.get(f"/mentorship/{request.id}").status_code == 200
+        return len(sent)
+
+    without = statements()
+    written(pair)
+    assert statements() == without

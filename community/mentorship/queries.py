@@ -660,11 +660,11 @@ TESTIMONIALS_SHOWN = 10
 
 
 def _shown_testimonials(mentor_ids) -> tuple:
-    """What makes a testimonial show on a profile: published, by a member still here."""
+    """What makes a testimonial show on a profile: the mentor published it. (A deleted
+    member's testimonials are deleted with the account: ``testimonials.remove_member``.)"""
     return (
         Testimonial.mentor_id.in_(mentor_ids),
         Testimonial.state == TestimonialState.PUBLISHED,
-        Testimonial.mentee.has(User.deleted_at.is_(None)),
     )
 
 
