@@ -16,7 +16,7 @@ from community.discussions import services as posts
 from community.discussions.models import Post
 from community.extensions import db
 from community.rerender import rerender_all
-from tests.conftest import count_queries, make_post, make_user
+from tests.conftest import count_queries, login_as, make_post, make_user
 from tests.test_content_hostile import TIME_BOUND
 
 LINK = '<a class="mention" href="/u/{name}" rel="nofollow ugc noopener">@{shown}</a>'
@@ -202,3 +202,15 @@ def test_rerender_links_members_with_one_lookup_per_batch(app, runner):
     result = runner.invoke(args=["rerender"])
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(Post.body_html)).all() == bodies
+
+
+def test_a_preview_links_the_same_names_as_the_published_text(app, client):
+    member = make_user("ana")
+    make_user("mira")
+    db.session.commit()
+    login_as(client, member)
+    response = client.submit("/preview", {"body": "cc @Mira and @ghost", "profile": "comment"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert link("mira", "Mira") in html
+    assert 'href="/u/ghost"' not in html and "@ghost" in html
