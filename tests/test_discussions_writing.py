@@ -290,7 +290,7 @@ def test_the_reply_box_is_offered_to_members_only(app, client):
     assert page.count('id="reply-template"') == 1
     assert "js/thread.js" in page
     template = page.split('id="reply-template"', 1)[1].split("</template>", 1)[0]
-    assert 'name="csrf_token"' in template and 'name="parent_id"' in template
+    assert 'name="csrf_token"' in template and 'name="body"' in template
     assert "<script" not in template and " on" not in template.replace(" one", "")
 
 

@@ -4,7 +4,7 @@
 
 // --- Reply under a comment -----------------------------------------------------------------
 // The page's <template id="reply-template"> (there only for viewers who may comment) is cloned
-// under the comment, its parent_id set. It posts as the reply page's form does, and the answer
+// under the comment and given its parent_id. It posts as the reply page's form does, and the answer
 // leads to the new reply (#c<id>). Cancel or Escape closes it, keeping what was typed.
 const replyTemplate = document.getElementById("reply-template");
 const replyForms = new Map();
@@ -28,7 +28,11 @@ function replyFormFor(commentId, link) {
   if (!form) {
     form = replyTemplate.content.firstElementChild.cloneNode(true);
     const id = `reply-body-${commentId}`;
-    form.elements.parent_id.value = commentId;
+    const parent = document.createElement("input");
+    parent.type = "hidden";
+    parent.name = "parent_id";
+    parent.value = commentId;
+    form.prepend(parent);
     form.querySelector("[data-reply-label]").htmlFor = id;
     const body = form.querySelector("[data-reply-body]");
     body.id = id;
