@@ -102,6 +102,7 @@ def test_a_deleted_post_cannot_be_edited_or_commented(app, people, deleted):
     post, comment, _ = deleted
     with pytest.raises(Refused):
         posts.edit_post(post, "New title", "New words")
+    assert (post.title, post.body_md) == (TITLE, BODY)  # refused before touching it
     db.session.rollback()
     with app.test_request_context(), pytest.raises(comments.CommentRefused):
         comments.create_comment(post, people["member"], "One more")

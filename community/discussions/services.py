@@ -71,16 +71,17 @@ def create_post(author: User, title: str, body: str, tags: Iterable[str] = ()) -
 def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = None) -> None:
     """Replace title, body and (when given) tags; the slug follows the title.
 
-    Refuses (``Refused``, field ``body``) links from a member whose address is unchecked.
+    Refuses (``Refused``, field ``body``) links from a member whose address is unchecked,
+    and any edit of a post its author deleted.
     """
+    if post.is_deleted:
+        raise Refused("A deleted post can't be edited.", "body")
     body_html = render_member_markdown(body, "post")
     check_links_allowed(post.author, body_html)
     post.title = title.strip()
     post.slug = slug_for(title)
     post.body_md = body
     post.body_html = body_html
-    if post.is_deleted:
-        raise Refused("A deleted post can't be edited.")
     if tags is not None:
         post.tags = tags_named(tags)
     post.edited_at = utcnow()
