@@ -1,6 +1,7 @@
 """Markdown previews: the text of a post or comment form shown as it would be published.
 
-Two ways in, one rendering (``render_member_markdown``, the pipeline that stores ``*_html``):
+Two ways in, one rendering (``render_member_markdown``: the pipeline that stores ``*_html``,
+``@name`` linked for the same members):
 
 - without JavaScript, a form's Preview button (``preview``) sends the form to its own
   route, which shows the same page again with the form filled and a Preview block, and
