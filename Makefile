@@ -1,5 +1,11 @@
 # The README's two commands: `make run` and `make test`.
-PYTHON ?= python3
+# Python 3.12 or newer: under load, 3.11's interpreter crashed the app's workers (a
+# segfault while building big threads). The first of these that is 3.12+ makes the venv.
+PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3 \
+	$(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)
+PYTHON ?= $(firstword $(foreach candidate,$(PYTHON_CANDIDATES),$(shell \
+	$(candidate) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& echo $(candidate))) python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
