@@ -36,7 +36,11 @@ from community.mentorship.models import (
     TAG_MAX,
     TESTIMONIAL_MAX,
 )
-from community.mentorship.wording import DECLINE_REASONS
+from community.mentorship.wording import (
+    DECLINE_REASONS,
+    TESTIMONIAL_BODY_REQUIRED,
+    TESTIMONIAL_CONSENT_REQUIRED,
+)
 from community.timeutil import timezone_names
 
 BIO_MAX = 5000
@@ -225,7 +229,7 @@ class TestimonialForm(BaseForm):
         "Your testimonial",
         id="testimonial-body",
         validators=[
-            visible_text_required("Write a few words about what the mentorship did for you."),
+            visible_text_required(TESTIMONIAL_BODY_REQUIRED),
             Length(1, TESTIMONIAL_MAX, f"Up to {TESTIMONIAL_MAX:,} characters."),
         ],
         description=f"Public once your mentor approves it (up to {TESTIMONIAL_MAX:,} "
@@ -234,9 +238,7 @@ class TestimonialForm(BaseForm):
     consent = BooleanField(
         "Show this on my mentor's public profile, with my name",
         id="testimonial-consent",
-        validators=[
-            DataRequired("Tick the box to agree to your testimonial showing with your name.")
-        ],
+        validators=[DataRequired(TESTIMONIAL_CONSENT_REQUIRED)],
     )
 
     def __init__(self, *args, mentor_name: str | None = None, **kwargs):

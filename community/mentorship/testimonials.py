@@ -32,12 +32,15 @@ from community.mentorship.models import (
     TestimonialState,
 )
 from community.mentorship.services import MentorshipError, NotAllowed, request_path
-from community.mentorship.wording import TESTIMONIAL_NOTICES, TESTIMONIAL_STATE_WORDS
+from community.mentorship.wording import (
+    TESTIMONIAL_BODY_REQUIRED,
+    TESTIMONIAL_CONSENT_REQUIRED,
+    TESTIMONIAL_NOTICES,
+    TESTIMONIAL_STATE_WORDS,
+)
 from community.notifications.services import notify
 from community.timeutil import utcnow
 
-CONSENT_REQUIRED = "Tick the box to agree to your testimonial showing with your name."
-BODY_REQUIRED = "Write a few words about what the mentorship did for you."
 BODY_TOO_LONG = f"A testimonial holds up to {TESTIMONIAL_MAX:,} characters."
 
 
@@ -72,9 +75,9 @@ def save(request: MentorshipRequest, mentee: User, body: str, consent: bool) -> 
     """
     check_can_write(request, mentee)
     if not consent:
-        raise MentorshipError(CONSENT_REQUIRED, field="consent")
+        raise MentorshipError(TESTIMONIAL_CONSENT_REQUIRED, field="consent")
     if not has_visible_text(body):
-        raise MentorshipError(BODY_REQUIRED, field="body")
+        raise MentorshipError(TESTIMONIAL_BODY_REQUIRED, field="body")
     if len(body) > TESTIMONIAL_MAX:
         raise MentorshipError(BODY_TOO_LONG, field="body")
     lock_row(MentorshipRequest, request.id)

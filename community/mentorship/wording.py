@@ -70,3 +70,7 @@ TESTIMONIAL_NOTICES: dict[str, str] = {
     "decline": "{actor} declined your testimonial; it won't show on their profile.",
     "hide": "{actor} took your testimonial off their mentor profile.",
 }
+
+#: Why a testimonial form is refused, said by the form and, should it get that far, the service.
+TESTIMONIAL_CONSENT_REQUIRED = "Tick the box to agree to your testimonial showing with your name."
+TESTIMONIAL_BODY_REQUIRED = "Write a few words about what the mentorship did for you."
