@@ -106,6 +106,13 @@ def _local(days: int, hour: int) -> str:
     return moment.strftime(f"%Y-%m-%dT{hour:02d}:00")
 
 
+#: The author's comment is an experience under the guide: its edit form has its details too.
+EXPERIENCE_EDIT = {
+    "body": "Mentors helped, a lot.",
+    "steps": ["networking"],
+    "outcome": "in_progress",
+}
+
 #: A flag as the form sends it (the details box is there, empty).
 FLAG_FORM = {"reason": "spam", "details": ""}
 REASON = {"reason": "Breaks the community guidelines"}
@@ -179,7 +186,7 @@ MATRIX = [
     ("POST", "/posts/{post}/follow", None, writers(302)),
     ("POST", "/posts/{post}/unfollow", None, writers(302)),
     ("GET", "/comments/{comment}/edit", None, author_only(200)),
-    ("POST", "/comments/{comment}/edit", {"body": "Mentors helped, a lot."}, author_only(302)),
+    ("POST", "/comments/{comment}/edit", EXPERIENCE_EDIT, author_only(302)),
     ("POST", "/comments/{comment}/delete", None, author_only(302)),
     ("POST", "/comments/{comment}/vote", None, writers(302, author=403)),
     ("POST", "/comments/{comment}/endorse", None, writers(302, author=403)),
