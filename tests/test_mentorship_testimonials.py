@@ -4,6 +4,7 @@ approves it before it shows on their profile; either side can take it down again
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -458,3 +459,37 @@ def test_the_request_page_reads_the_testimonial_with_the_request(client, pair):
     without = statements()
     written(pair)
     assert statements() == without
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_first_saves_at_once_make_one_testimonial(app, pair):
+    """Two tabs sending at once (real row locks: PostgreSQL): the second waits for the first
+    and rewrites it; nobody meets an error."""
+    _, mentee, request = pair
+    request_id, mentee_id = request.id, mentee.id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def send(words: str) -> None:
+        with app.app_context():
+            mentorship = db.session.get(models.MentorshipRequest, request_id)
+            author = db.session.get(type(mentee), mentee_id)
+            barrier.wait(timeout=10)
+            try:
+                testimonials.save(mentorship, author, words, consent=True)
+                db.session.commit()
+                outcomes.append("saved")
+            except services.MentorshipError as error:
+                db.session.rollback()
+                outcomes.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(f"Words {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == ["saved", "saved"]
+    assert count() == 1
