@@ -145,6 +145,9 @@ BASE_SETTINGS = {
     #: Rendered threads are cached per process, keyed by the thread's version; this bounds
     #: how long what lies outside the thread (a member's new display name) can stay stale.
     "THREAD_CACHE_SECONDS": 300,
+    #: The home page's sections are built at most this often per worker and time zone
+    #: (community/main/home.py); a new post or event shows there within this time.
+    "HOME_CACHE_SECONDS": 15,
     "THREAD_CACHE_ENTRIES": 256,
     "THREAD_CACHE_CHARS": 32_000_000,
     #: A pending request unanswered this many days expires (env MENTORSHIP_REQUEST_EXPIRY_DAYS).

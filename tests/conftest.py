@@ -104,6 +104,8 @@ def make_test_app(database_url: str, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
         # Each test empties the database: suggestions read in an earlier one would be stale.
         "EVENT_TAG_SUGGESTIONS_SECONDS": 0,
+        # Tests look at the home page right after a change: built on every request.
+        "HOME_CACHE_SECONDS": 0,
         # Jobs (mail) run right after the commit, so a test sees their effect at once.
         "JOBS_INLINE": True,
         "SITE_URL": "http://localhost",
@@ -178,6 +180,7 @@ def restore_state(app: Flask) -> None:
     if limiter.enabled and app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         limiter.reset()
     app.extensions.pop("thread_cache", None)
+    app.extensions.pop("home_sections", None)
     # The guide's address, learnt from an earlier test's database.
     app.extensions.pop("guide_address", None)
     # Fixtures may add routes before the test's first request, as on a new app.

@@ -17,7 +17,7 @@ from community.discussions.models import Post
 from community.discussions.queries import experiences_that_worked, get_guide, recent_posts
 from community.events.models import EventKind
 from community.extensions import db
-from community.main.views import GUIDE_SUMMARY_FALLBACK, SUMMARY_CHARACTERS, guide_summary
+from community.main.home import GUIDE_SUMMARY_FALLBACK, SUMMARY_CHARACTERS, guide_summary
 from community.mentorship.models import RequestState
 from tests.conftest import count_queries, login_as, make_post, make_user
 from tests.events_support import make_event
@@ -364,3 +364,70 @@ def test_both_lists_read_through_indexes_on_sqlite(community):
         assert any(f"INDEX {index} " in f"{line} " for line in lines), (index, "\n".join(lines))
     # The single sort both lists replace read every comment.
     assert full_reads(sqlite_plans(lambda: sorted_experiences(4)))
+
+
+# --- The sections are cached per worker for a few seconds ------------------------------
+
+
+@pytest.fixture
+def cached_home(app, monkeypatch):
+    """The production setting, with a clock the test moves."""
+    app.config["HOME_CACHE_SECONDS"] = 15
+    clock = {"now": 1000.0}
+    monkeypatch.setattr("community.main.home.time.monotonic", lambda: clock["now"])
+    return clock
+
+
+def test_cached_sections_cost_only_the_pages_own_queries(app, client, runner, cached_home):
+    runner.invoke(args=["seed"])
+    make_post(make_user(), title="From nursing to UX research")
+    with count_queries() as first:
+        assert "From nursing to UX research" in client.get("/").get_data(as_text=True)
+    with count_queries() as again:
+        assert "From nursing to UX research" in client.get("/").get_data(as_text=True)
+    assert len(again) == 0 < len(first)
+
+
+def test_a_new_discussion_shows_once_the_sections_expire(app, client, runner, cached_home):
+    runner.invoke(args=["seed"])
+    client.get("/")
+    make_post(make_user(), title="From teaching to data analysis")
+    assert "From teaching to data analysis" not in client.get("/").get_data(as_text=True)
+    cached_home["now"] += 16
+    assert "From teaching to data analysis" in client.get("/").get_data(as_text=True)
+
+
+def test_the_cache_keeps_each_kind_of_viewer_apart(app, client, runner, cached_home):
+    """A visitor's sections never reach a member (or the other way), nor one time zone's
+    event times another's; what is personal stays outside the cached part."""
+    runner.invoke(args=["seed"])
+    make_event(make_user(role=Role.MODERATOR), title="Prompting for analysts")
+    visitor = client.get("/").get_data(as_text=True)
+    assert "Prompting for analysts" in visitor and "Times in UTC." in visitor
+    assert "Join Pathways" in visitor and "/auth/login?next=" in visitor
+    member = make_user("reader")
+    member.timezone = "Asia/Tokyo"
+    db.session.commit()
+    login_as(client, member)
+    page = client.get("/").get_data(as_text=True)
+    assert "Join Pathways" not in page and "/auth/login?next=" not in page
+    assert "Times in Asia/Tokyo." in page and "Submit an event" in page
+    assert "/u/reader" in page  # the header is drawn for this member
+    client.post("/auth/logout")
+    paused = make_user("paused", suspended=True)
+    paused.timezone = "Asia/Tokyo"
+    db.session.commit()
+    login_as(client, paused)
+    page = client.get("/").get_data(as_text=True)
+    assert "Submit an event" not in page and "/u/paused" in page
+
+
+def test_the_cache_holds_a_bounded_number_of_time_zones(app):
+    from community.main.home import SectionsCache, Viewer
+
+    cache = SectionsCache(max_entries=3)
+    built = []
+    for zone in ["UTC", "Asia/Tokyo", "Europe/Berlin", "America/Lima", "UTC"]:
+        cache.get_or_build(Viewer(zone, False, False), 60, lambda zone=zone: built.append(zone))
+    assert built == ["UTC", "Asia/Tokyo", "Europe/Berlin", "America/Lima", "UTC"]
+    assert len(cache._entries) == 3
