@@ -279,3 +279,18 @@ def test_profiles_drop_the_post_and_mark_it_under_comments(app, client, people, 
     commenter_page = client.get("/u/reader").get_data(as_text=True)
     assert "A comment that stays readable" in commenter_page
     assert TITLE not in commenter_page and DELETED_TEXT in commenter_page
+
+
+def test_a_deleted_posts_address_loses_its_title(app, client):
+    author = make_user()
+    post = make_post(author, title="Why I left my employer")
+    old = f"/posts/{post.id}/{post.slug}"
+    login_as(client, author)
+    assert client.submit(f"/posts/{post.id}/delete").status_code == 302
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/posts/{post.id}/deleted")
+    client.submit("/auth/logout")
+    page = client.get(f"/posts/{post.id}/deleted").get_data(as_text=True)
+    assert DELETED_TEXT in page and "Why I left my employer" not in page
+    assert db.session.get(Post, post.id).title == "Why I left my employer"

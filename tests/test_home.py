@@ -413,7 +413,7 @@ def test_the_cache_keeps_each_kind_of_viewer_apart(app, client, runner, cached_h
     assert "Join Pathways" not in page and "/auth/login?next=" not in page
     assert "Times in Asia/Tokyo." in page and "Submit an event" in page
     assert "/u/reader" in page  # the header is drawn for this member
-    client.post("/auth/logout")
+    client.submit("/auth/logout")
     paused = make_user("paused", suspended=True)
     paused.timezone = "Asia/Tokyo"
     db.session.commit()

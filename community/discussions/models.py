@@ -23,6 +23,8 @@ TAGS_MAX = 5
 TAG_MAX = 30
 #: What members see instead of a deleted post's title and body.
 DELETED_TEXT = "[deleted by the author]"
+#: A deleted post's slug: its address no longer carries the title.
+DELETED_SLUG = "deleted"
 
 
 def _is_word_character(char: str) -> bool:

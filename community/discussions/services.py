@@ -17,7 +17,14 @@ from community.accounts.models import Role, User
 from community.accounts.services import export_section
 from community.db import Refused, change_once, insert_once
 from community.discussions.comment_models import Comment
-from community.discussions.models import Post, PostFollow, Tag, normalise_tag, slug_for
+from community.discussions.models import (
+    DELETED_SLUG,
+    Post,
+    PostFollow,
+    Tag,
+    normalise_tag,
+    slug_for,
+)
 from community.discussions.queries import get_guide
 from community.extensions import db
 from community.moderation import holds
@@ -91,12 +98,13 @@ def edit_post(post: Post, title: str, body: str, tags: Iterable[str] | None = No
 
 
 def delete_post(post: Post) -> bool:
-    """The author takes their post back: it keeps its URL and its thread, which stays
+    """The author takes their post back: it keeps its id and its thread, which stays
     readable (and votable) but takes no new comments, like a locked one.
 
     Its title and body stay in the database for moderators; members see
-    ``DELETED_TEXT``. It leaves home, feeds and search, and the post list keeps it only
-    while it has comments. The guide is never deleted. False when it already was.
+    ``DELETED_TEXT``, and its address loses the title (the old one redirects). It leaves
+    home, feeds and search, and the post list keeps it only while it has comments. The
+    guide is never deleted. False when it already was.
     """
     if post.is_guide:
         raise Refused("The guide can't be deleted.")
@@ -106,6 +114,7 @@ def delete_post(post: Post) -> bool:
         post.id,
         Post.deleted_at.is_(None),
         deleted_at=utcnow(),
+        slug=DELETED_SLUG,
         thread_version=Post.thread_version + 1,
     )
 
