@@ -22,6 +22,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import make_post, make_user
 from tests.e2e.conftest import register
 from tests.e2e.site_tour import DESKTOP, PHONE, visitor_page
 from tests.e2e.test_accessibility import violations, watch_console
@@ -104,8 +105,13 @@ def test_a_new_member_walks_from_home_to_their_shared_experience(
     username = unique_name("walker")
     register(page, username)
     main = page.get_by_role("main")
+    # The home page's lists hold something to tap: a discussion with its author's byline.
+    with live_app.app_context():
+        title = f"What I wish I knew about SQL, {username}"
+        make_post(make_user(unique_name("poster")), title=title)
 
     page.goto("/")
+    expect(main.get_by_role("link", name=title)).to_be_visible()
     problems += check(page, f"home at {width}px", width)
 
     main.get_by_role("link", name="Read the guide", exact=True).click()
