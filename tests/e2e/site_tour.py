@@ -19,13 +19,15 @@ from community.content import render_markdown
 from community.discussions import comment_services
 from community.discussions.comment_models import Outcome, Step
 from community.discussions.queries import get_guide
-from community.discussions.services import create_post
+from community.discussions.services import create_post, delete_post
 from community.extensions import db
+from community.mentorship import testimonials
+from community.mentorship.models import RequestState
 from community.moderation.models import TargetType
 from tests.conftest import DEFAULT_PASSWORD, make_user
 from tests.e2e.conftest import sign_in
 from tests.events_support import make_published_event
-from tests.mentorship_support import make_mentor
+from tests.mentorship_support import make_mentor, make_request
 from tests.moderation_support import flag
 
 PHONE, DESKTOP = 390, 1280
@@ -46,6 +48,8 @@ class Tour:
     guide_url: str
     post_url: str
     event_url: str
+    mentorship_url: str
+    deleted_post_url: str
 
     def pages(self) -> list[tuple[str, str, str]]:
         """(name, path, who) of every main page."""
@@ -67,6 +71,8 @@ class Tour:
             ("settings", "/settings", MEMBER),
             ("notifications", "/notifications", MEMBER),
             ("mentorships", "/mentorship/", MEMBER),
+            ("completed mentorship, its testimonial", self.mentorship_url, MEMBER),
+            ("a thread whose post its author deleted", self.deleted_post_url, VISITOR),
             ("moderation queue", "/mod/", MODERATOR),
         ]
 
@@ -92,7 +98,8 @@ def _build(live_app) -> Tour:
         author.display_name = "Rosa Alvarez"
         author.bio_md = "## About me\n\nTeacher for ten years, data analyst since last spring."
         author.bio_html = render_markdown(author.bio_md)
-        mentor = make_mentor(make_user(_name("tourmentor")), expertise=("data", "sql")).user
+        mentor_profile = make_mentor(make_user(_name("tourmentor")), expertise=("data", "sql"))
+        mentor = mentor_profile.user
         post = create_post(
             author,
             "From the classroom to data analysis in a year",
@@ -134,6 +141,16 @@ def _build(live_app) -> Tour:
         )
         db.session.commit()
         flag(TargetType.POST, post.id, member)
+        # The member's finished mentorship, with a testimonial on the mentor's profile.
+        done = make_request(member, mentor_profile, RequestState.COMPLETED)
+        testimonials.save(done, member, "Two calls turned a list of courses into a plan.", True)
+        testimonials.approve(done, mentor)
+        # A question its author took back: the answers under it stay.
+        withdrawn = create_post(member, "Is a bootcamp worth it at 45?", "Asking for myself.")
+        db.session.commit()
+        comment_services.create_comment(withdrawn, author, "Mine was, with a project to show.")
+        delete_post(withdrawn)
+        db.session.commit()
         guide = get_guide()
         return Tour(
             member=member.username,
@@ -143,6 +160,8 @@ def _build(live_app) -> Tour:
             guide_url=f"/posts/{guide.id}/{guide.slug}",
             post_url=f"/posts/{post.id}/{post.slug}",
             event_url=f"/events/{event.id}/{event.slug}",
+            mentorship_url=f"/mentorship/{done.id}",
+            deleted_post_url=f"/posts/{withdrawn.id}/{withdrawn.slug}",
         )
 
 
