@@ -16,9 +16,9 @@ from community.db import Refused
 from community.discussions import comment_services as comments
 from community.discussions import services as posts
 from community.discussions.comment_models import Comment, Vote
-from community.discussions.models import DELETED_TEXT, Post
+from community.discussions.models import DELETED_SLUG, DELETED_TEXT, Post
 from community.extensions import db
-from tests.conftest import login_as, make_post, make_user
+from tests.conftest import count_queries, login_as, make_post, make_user
 
 TITLE = "Regrets about bootcamps"
 BODY = "Secret words of the deleted body"
@@ -294,3 +294,19 @@ def test_a_deleted_posts_address_loses_its_title(app, client):
     page = client.get(f"/posts/{post.id}/deleted").get_data(as_text=True)
     assert DELETED_TEXT in page and "Why I left my employer" not in page
     assert db.session.get(Post, post.id).title == "Why I left my employer"
+
+
+def test_a_deleted_threads_page_costs_the_same_statements_with_more_comments(app, client, people):
+    login_as(client, people["member"])
+
+    def statements(answers: int) -> int:
+        post = make_post(people["author"], TITLE, BODY)
+        question = add_comment(app, post, people["member"], "What did it cost?")
+        for number in range(answers):
+            add_comment(app, post, make_user(), f"Answer {number}", parent=question)
+        delete(post)
+        with count_queries() as sent:
+            assert client.get(f"/posts/{post.id}/{DELETED_SLUG}").status_code == 200
+        return len(sent)
+
+    assert statements(1) == statements(15)

@@ -13,7 +13,7 @@ from community.discussions import services as posts
 from community.discussions.comment_models import COMMENT_BODY_MAX, Comment, Step
 from community.discussions.models import POST_BODY_MAX, Post
 from community.extensions import db, limiter
-from tests.conftest import login_as, make_post, make_user
+from tests.conftest import count_queries, login_as, make_post, make_user
 
 HOSTILE = "**Bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
 
@@ -336,3 +336,21 @@ def test_votes_from_elsewhere_lead_to_the_permalink(app, client, referrer):
     response = client.submit(f"/comments/{comment.id}/vote", headers=headers)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/comments/{comment.id}#c{comment.id}"
+
+
+def test_a_preview_costs_the_same_statements_however_many_names_it_mentions(app, client):
+    """The session, the member and one look-up of every name mentioned, at most."""
+    login_as(client, make_user("writer"))
+    for number in range(30):
+        make_user(f"named{number}")
+
+    def statements(body: str) -> int:
+        with count_queries() as sent:
+            assert (
+                client.submit("/preview", {"body": body, "profile": "comment"}).status_code == 200
+            )
+        return len(sent)
+
+    one = statements("Thanks @named0, this helped.")
+    many = statements(" ".join(f"@named{number} @nobody{number}" for number in range(30)))
+    assert many == one
