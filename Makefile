@@ -21,6 +21,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "$(VENV) was made with $$($(BIN)/python -V): run 'make clean', then again."; \
+		exit 1; }
 	$(BIN)/pip install -e .
 	touch $@
 
