@@ -108,14 +108,19 @@ def save(request: MentorshipRequest, mentee: User, body: str, consent: bool) -> 
         db.session.flush()
     except IntegrityError as error:  # another first save of the same mentorship won
         raise MentorshipError("Your testimonial was just saved; reload the page.") from error
-    notify(
-        request.mentor,
-        "mentorship_testimonial",
-        TESTIMONIAL_NOTICES[notice].format(actor=mentee.name),
-        testimonial_path(request),
-        actor=mentee,
-    )
+    _tell(request.mentor, notice, mentee, testimonial_path(request))
     return testimonial
+
+
+def _tell(recipient: User, notice: str, actor: User, path: str) -> None:
+    """The other side hears of each step, in the words of ``TESTIMONIAL_NOTICES``."""
+    notify(
+        recipient,
+        "mentorship_testimonial",
+        TESTIMONIAL_NOTICES[notice].format(actor=actor.name),
+        path,
+        actor=actor,
+    )
 
 
 def withdraw(request: MentorshipRequest, mentee: User) -> None:
@@ -127,13 +132,7 @@ def withdraw(request: MentorshipRequest, mentee: User) -> None:
         raise MentorshipError("There is no testimonial to withdraw.")
     db.session.delete(testimonial)
     db.session.flush()
-    notify(
-        request.mentor,
-        "mentorship_testimonial",
-        TESTIMONIAL_NOTICES["withdraw"].format(actor=mentee.name),
-        request_path(request),
-        actor=mentee,
-    )
+    _tell(request.mentor, "withdraw", mentee, request_path(request))
 
 
 # --- the mentor's side ---------------------------------------------------------------------
@@ -164,13 +163,7 @@ def _move(request: MentorshipRequest, move: str, mentor: User) -> Testimonial:
     else:
         testimonial.published_at, testimonial.declined_at = None, now
     db.session.flush()
-    notify(
-        request.mentee,
-        "mentorship_testimonial",
-        TESTIMONIAL_NOTICES[move].format(actor=mentor.name),
-        testimonial_path(request),
-        actor=mentor,
-    )
+    _tell(request.mentee, move, mentor, testimonial_path(request))
     return testimonial
 
 
