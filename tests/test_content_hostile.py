@@ -29,6 +29,7 @@ FIELDS = {
     "comment": (10_000, "comment"),
     "bio": (5_000, "comment"),
     "mentorship message": (5_000, "comment"),
+    "testimonial": (2_000, "comment"),
 }
 #: Seconds one render may take before the test calls it a regression.
 TIME_BOUND = 5.0
@@ -145,7 +146,12 @@ class _Tags(HTMLParser):
 
 def test_the_corpus_covers_every_field_at_its_limit():
     assert len(HOSTILE) >= 35
-    assert sorted(SIZES.values()) == ["bio and mentorship message", "comment", "post body"]
+    assert sorted(SIZES.values()) == [
+        "bio and mentorship message",
+        "comment",
+        "post body",
+        "testimonial",
+    ]
     for length, _ in SIZES:
         for pattern, build in HOSTILE.items():
             assert length * 0.9 <= len(build(length)) <= length, pattern
