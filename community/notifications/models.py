@@ -58,6 +58,7 @@ class MailTopic(enum.StrEnum):
     MENTORSHIP = "mentorship"
     EVENTS = "events"
     MODERATION = "moderation"
+    PLANS = "plans"
     #: Not a notification: sign-in and address mail, which can't be turned off.
     ACCOUNT = "account"
 
@@ -73,6 +74,7 @@ TOPIC_LABELS = {
     MailTopic.MENTORSHIP: "Mentorship requests, answers and messages",
     MailTopic.EVENTS: "Events you organise or answered (changes, seats, reminders)",
     MailTopic.MODERATION: "Moderators' decisions about your content or account",
+    MailTopic.PLANS: "Your transition plan (overdue goals, your mentors' comments)",
     MailTopic.ACCOUNT: "Your account (password resets, address checks)",
 }
 

@@ -35,6 +35,7 @@ DEFAULTS: dict[MailTopic, Delivery] = {
     MailTopic.MENTORSHIP: Delivery.IMMEDIATELY,
     MailTopic.EVENTS: Delivery.DAILY,
     MailTopic.MODERATION: Delivery.IMMEDIATELY,
+    MailTopic.PLANS: Delivery.DAILY,
 }
 
 _KIND_TOPICS = {
@@ -47,6 +48,7 @@ _KIND_TOPICS = {
 _PREFIX_TOPICS = {
     "mentorship_": MailTopic.MENTORSHIP,
     "event_": MailTopic.EVENTS,
+    "plan_": MailTopic.PLANS,
 }
 
 _CACHE_KEY = "mail_deliveries"
