@@ -8,4 +8,5 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("plans", __name__)
+#: ``cli_group=None``: its commands are top-level (``flask remind-goals``), as cron calls them.
+bp = Blueprint("plans", __name__, cli_group=None)
