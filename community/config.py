@@ -140,6 +140,7 @@ BASE_SETTINGS = {
     "RATE_LIMIT_RSVPS": "30 per minute; 300 per day",
     "RATE_LIMIT_MODERATION": "60 per minute; 1000 per day",
     "RATE_LIMIT_MESSAGES": "10 per minute; 200 per day",
+    "RATE_LIMIT_PLANS": "60 per minute; 1000 per day",
     "RATE_LIMIT_SETTINGS": "20 per minute; 200 per day",
     "RATE_LIMIT_NOTIFICATIONS": "60 per minute; 2000 per day",
     #: Rendered threads are cached per process, keyed by the thread's version; this bounds
@@ -148,6 +149,9 @@ BASE_SETTINGS = {
     #: The home page's sections are built at most this often per worker and time zone
     #: (community/main/home.py); a new post or event shows there within this time.
     "HOME_CACHE_SECONDS": 15,
+    #: The paths map and the guide page's community figures are counted at most this often
+    #: per worker (community/plans/paths.py); 0 counts them on every request.
+    "PATHS_CACHE_SECONDS": 60,
     "THREAD_CACHE_ENTRIES": 256,
     "THREAD_CACHE_CHARS": 32_000_000,
     #: A pending request unanswered this many days expires (env MENTORSHIP_REQUEST_EXPIRY_DAYS).
