@@ -31,6 +31,7 @@ from community.mentorship.forms import (
 )
 from community.mentorship.models import MentorProfile, MentorshipRequest, RequestState
 from community.mentorship.wording import EXPIRED_REFUSAL, waiting_words
+from community.plans import services as plan_services
 from community.urls import page_arg
 
 # --- sending a request ---------------------------------------------------------------------
@@ -142,6 +143,9 @@ def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
         suggestion_places=queries.places_of(suggestions),
         retrospective=retrospective,
         testimonial=testimonial,
+        mentee_plan_shared=not is_mentee
+        and state is RequestState.ACCEPTED
+        and plan_services.is_shared_with(current_user, mentorship.mentee),
         **forms,
     )
     return page, status
