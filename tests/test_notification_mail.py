@@ -75,6 +75,8 @@ def reply_by(author, parent_author, body: str = "Same here: a bootcamp, then a j
         ("event_changed", MailTopic.EVENTS),
         ("event_reminder", MailTopic.EVENTS),
         ("moderation", MailTopic.MODERATION),
+        ("plan_goal_overdue", MailTopic.PLANS),
+        ("plan_comment", MailTopic.PLANS),
         ("something_else", None),
     ],
 )
@@ -93,6 +95,7 @@ def test_defaults_mentorship_and_moderation_at_once_the_rest_daily(app):
         "mentorship": "immediately",
         "events": "daily",
         "moderation": "immediately",
+        "plans": "daily",
     }
     assert preferences.delivery_for(mira, MailTopic.ACCOUNT) is Delivery.IMMEDIATELY
     assert stored_choices(mira) == {}
@@ -132,6 +135,7 @@ def test_the_page_shows_the_defaults_and_saves_choices(app, client):
         "mentorship": "immediately",
         "events": "daily",
         "moderation": "immediately",
+        "plans": "daily",
     }
 
     form = {
@@ -141,6 +145,7 @@ def test_the_page_shows_the_defaults_and_saves_choices(app, client):
         "mentorship": "daily",
         "events": "daily",
         "moderation": "immediately",
+        "plans": "off",
     }
     response = client.submit("/settings/notifications", form)
     assert response.status_code == 302

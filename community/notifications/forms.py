@@ -33,6 +33,7 @@ class PreferencesForm(BaseForm):
     mentorship = _choice(MailTopic.MENTORSHIP)
     events = _choice(MailTopic.EVENTS)
     moderation = _choice(MailTopic.MODERATION)
+    plans = _choice(MailTopic.PLANS)
 
     def topic_fields(self):
         """(topic, field) in the order the page shows them."""
