@@ -711,6 +711,7 @@ def make_app(url: str):
             "SITE_URL": "http://localhost",
             # The home page's queries are what grows with the community: build it each time.
             "HOME_CACHE_SECONDS": 0,
+            "PATHS_CACHE_SECONDS": 0,
         }
     )
 

@@ -106,6 +106,8 @@ def make_test_app(database_url: str, **overrides):
         "EVENT_TAG_SUGGESTIONS_SECONDS": 0,
         # Tests look at the home page right after a change: built on every request.
         "HOME_CACHE_SECONDS": 0,
+        # Likewise the paths map and the guide's community figures.
+        "PATHS_CACHE_SECONDS": 0,
         # Jobs (mail) run right after the commit, so a test sees their effect at once.
         "JOBS_INLINE": True,
         "SITE_URL": "http://localhost",

@@ -348,6 +348,10 @@ MATRIX = [
     ("POST", "/flag/message/{message}", FLAG_FORM, participants(302, 403)),
     ("GET", "/comments/{own_comment}/flag", None, flaggers(200, moderator=403)),
     ("POST", "/comments/{own_comment}/flag", FLAG_FORM, flaggers(302, moderator=403)),
+    # Paths: the map is public; mapping members' roles is for moderators.
+    ("GET", "/paths", None, everyone(200)),
+    ("GET", "/paths/roles", None, moderators(200)),
+    ("POST", "/paths/roles", {"text": "School teacher", "role": ""}, moderators(302)),
 ]
 
 
