@@ -74,7 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
     from community.moderation.flag_views import register_flag_routes
     from community.notifications.views import bp as notifications_bp
     from community.plans import path_views  # noqa: F401  (routes)
+    from community.plans import portfolio_views as plan_portfolio_views  # noqa: F401  (routes)
     from community.plans import reminders as plan_reminders  # noqa: F401  (command)
+    from community.plans import resource_views as plan_resource_views  # noqa: F401  (routes)
     from community.plans import views as plan_views  # noqa: F401  (routes)
     from community.plans.blueprint import bp as plans_bp
     from community.search.views import bp as search_bp

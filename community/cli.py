@@ -15,6 +15,7 @@ from community.demo import seed_demo_data
 from community.discussions import services as discussions
 from community.extensions import db
 from community.mentorship import services as mentorship
+from community.plans.resources import seed_resources
 from community.rerender import rerender_all
 
 
@@ -30,11 +31,14 @@ def register_commands(app: Flask) -> None:
 
 @click.command("seed")
 def seed() -> None:
-    """Publish the career-transition guide as the first post (safe to run again)."""
+    """Publish the career-transition guide as the first post and its courses in the
+    learning resources (safe to run again)."""
     with unit_of_work():
         guide, created = discussions.seed_guide()
+        resources_added = seed_resources()
     state = "created" if created else "already present"
     click.echo(f"Guide {state}: /posts/{guide.id}/{guide.slug}")
+    click.echo(f"Learning resources from the guide added: {resources_added}.")
 
 
 @click.command("create-user")

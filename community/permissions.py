@@ -437,3 +437,19 @@ TEMPLATE_PREDICATES = {
     "can_cancel_event": can_cancel_event,
     "can_see_event_link": can_see_event_link,
 }
+
+
+# --- learning resources and portfolio ---
+
+
+def can_edit_resources(user: Any) -> bool:
+    """Moderators and admins keep the learning resources catalogue."""
+    return can_moderate(user)
+
+
+def can_edit_project(user: Any, project: Any) -> bool:
+    """A portfolio project is its member's alone to change, while they may write."""
+    return can_write(user) and project.user_id == user.id
+
+
+TEMPLATE_PREDICATES.update(can_edit_resources=can_edit_resources, can_edit_project=can_edit_project)

@@ -25,6 +25,7 @@ from community.mentorship.models import (
     MentorshipRetrospective,
     Testimonial,
 )
+from community.plans.models import PlanResource, PortfolioProject, Resource
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ RENDERED_FIELDS: tuple[RenderedField, ...] = (
     RenderedField(MentorshipRetrospective, "body_md", "body_html", "comment"),
     RenderedField(Testimonial, "body_md", "body_html", "comment"),
     RenderedField(Event, "description_md", "description_html", "post"),
+    RenderedField(Resource, "description_md", "description_html", "comment"),
+    RenderedField(PlanResource, "review_md", "review_html", "comment"),
+    RenderedField(PortfolioProject, "description_md", "description_html", "comment"),
 )
 
 

@@ -30,6 +30,9 @@ FIELDS = {
     "bio": (5_000, "comment"),
     "mentorship message": (5_000, "comment"),
     "testimonial": (2_000, "comment"),
+    "resource description": (2_000, "comment"),
+    "resource review": (2_000, "comment"),
+    "portfolio project description": (2_000, "comment"),
 }
 #: Seconds one render may take before the test calls it a regression.
 TIME_BOUND = 5.0
@@ -150,7 +153,8 @@ def test_the_corpus_covers_every_field_at_its_limit():
         "bio and mentorship message",
         "comment",
         "post body",
-        "testimonial",
+        "testimonial and resource description and resource review"
+        " and portfolio project description",
     ]
     for length, _ in SIZES:
         for pattern, build in HOSTILE.items():

@@ -18,10 +18,11 @@ from community.timeutil import utcnow
 from tests.conftest import count_queries, login_as, make_post, make_user
 from tests.mentorship_support import make_mentor
 
-#: Visitor: the member, their experiences, the activity count and page, the mentor badge.
-VISITOR_CAP = 5
+#: Visitor: the member, their experiences, the activity count and page, the mentor badge,
+#: the portfolio.
+VISITOR_CAP = 6
 #: A signed-in viewer adds their sign-in and the unread-notification badge.
-MEMBER_CAP = 7
+MEMBER_CAP = 8
 
 
 def add_comment(app, post, author, body, experience=None) -> Comment:

@@ -129,6 +129,13 @@ EVENT_FORM = {
     "description": "Short talks by members who moved into data.",
 }
 
+RESOURCE_FORM = {
+    "title": "Google Data Analytics",
+    "url": "https://www.coursera.org/professional-certificates/google-data-analytics",
+    "kind": "certification",
+    "track": "Data analysis",
+}
+
 #: (method, path, form data, expected outcome per role)
 MATRIX = [
     # Public pages
@@ -348,11 +355,42 @@ MATRIX = [
     ("POST", "/flag/message/{message}", FLAG_FORM, participants(302, 403)),
     ("GET", "/comments/{own_comment}/flag", None, flaggers(200, moderator=403)),
     ("POST", "/comments/{own_comment}/flag", FLAG_FORM, flaggers(302, moderator=403)),
+    # Learning resources: everyone reads the catalogue, staff keep it, members put
+    # resources on their plan (the member has this one on theirs already).
+    ("GET", "/resources/", None, everyone(200)),
+    ("GET", "/resources/{resource}", None, everyone(200)),
+    ("GET", "/resources/new", None, moderators(200)),
+    ("POST", "/resources/new", RESOURCE_FORM, moderators(302)),
+    ("GET", "/resources/{resource}/edit", None, moderators(200)),
+    ("POST", "/resources/{resource}/edit", RESOURCE_FORM, moderators(302)),
+    ("POST", "/resources/{resource}/plan", {"status": "planned"}, writers(302)),
+    ("POST", "/resources/{resource}/plan/edit", {"status": "in_progress"}, writers(302)),
+    ("POST", "/resources/{resource}/plan/remove", None, writers(302)),
+    # Portfolio: the member's own projects; anyone else's project is not found.
+    ("GET", "/settings/portfolio", None, expect(200)),
+    ("POST", "/settings/portfolio", {"title": "Sales dashboard"}, writers(302)),
+    ("GET", "/settings/portfolio/{project}/edit", None, expect(404, member=200)),
+    ("POST", "/settings/portfolio/{project}/edit", {"title": "Churn"}, expect(404, member=302)),
+    ("POST", "/settings/portfolio/{project}/delete", None, expect(404, member=302)),
     # Paths: the map is public; mapping members' roles is for moderators.
     ("GET", "/paths", None, everyone(200)),
     ("GET", "/paths/roles", None, moderators(200)),
     ("POST", "/paths/roles", {"text": "School teacher", "role": ""}, moderators(302)),
 ]
+
+
+def _resources_and_portfolio(member) -> dict:
+    """A resource on the member's plan and a project in the member's portfolio."""
+    from community.plans import portfolio, resources
+    from community.plans.models import Resource, ResourceStatus
+
+    resource = Resource(title="AI for Everyone", url="https://www.coursera.org/learn/ai")
+    db.session.add(resource)
+    db.session.flush()
+    resources.add_to_plan(member, resource, ResourceStatus.PLANNED)
+    project = portfolio.add_project(member, title="Sales dashboard", url="https://example.com")
+    db.session.commit()
+    return {"resource": resource.id, "project": project.id}
 
 
 @pytest.fixture
@@ -429,6 +467,7 @@ def world(app):
         "own_review": own_review.id,
         "appeal": appealed.id,
         "author_id": users["author"].id,
+        **_resources_and_portfolio(users["member"]),
         "unsubscribe": unsubscribe_path(users["member"], MailTopic.REPLIES).rsplit("/", 1)[1],
     }
     return users, values

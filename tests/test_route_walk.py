@@ -28,6 +28,8 @@ from community.mentorship import conversation
 from community.mentorship.models import MentorProfile, MentorshipRequest
 from community.moderation import members
 from community.moderation.models import Action, LogEntry, TargetType
+from community.plans import portfolio, resources
+from community.plans.models import Resource, ResourceStatus
 from community.timeutil import utcnow
 from tests import moderation_support as moderation
 from tests.conftest import login_as, make_post, make_user
@@ -183,6 +185,14 @@ def world(app):
     members.appeal(appealed, "I did not mean it.")
     suspended = make_user("sam")
     moderation.suspend(suspended, moderator)
+    db.session.commit()
+    # A learning resource on the member's plan and a project of theirs (id 1 of each), so
+    # the walk reaches the resource and portfolio forms.
+    resource = Resource(title="AI for Everyone", url="https://www.coursera.org/learn/ai")
+    db.session.add(resource)
+    db.session.flush()
+    resources.add_to_plan(member, resource, ResourceStatus.COMPLETED, "Clear.")
+    portfolio.add_project(member, title="Sales dashboard", url="https://example.com")
     db.session.commit()
     assert (comment.id, message.id, event.id, author.id) == (1, 1, 1, 1)
     values = {

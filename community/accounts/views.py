@@ -35,6 +35,7 @@ from community.forms import BaseForm
 from community.limits import client_limit, write_limit
 from community.mentorship.queries import is_listed_mentor
 from community.permissions import can_write
+from community.plans.portfolio import projects_of
 from community.redirects import safe_next_url
 from community.templating import viewer_timezone
 from community.timeutil import utcnow
@@ -133,6 +134,7 @@ def profile(username: str):
         profile=profiles.profile_page(user, page_arg(), viewer_timezone()),
         is_mentor=is_listed_mentor(user),
         local_day=profiles.local_day,
+        projects=projects_of(user),
     )
 
 
