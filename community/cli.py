@@ -16,6 +16,7 @@ from community.discussions import services as discussions
 from community.extensions import db
 from community.mentorship import services as mentorship
 from community.plans.resources import seed_resources
+from community.plans.roles import seed_roles
 from community.rerender import rerender_all
 
 
@@ -36,9 +37,11 @@ def seed() -> None:
     with unit_of_work():
         guide, created = discussions.seed_guide()
         resources_added = seed_resources()
+        roles_added = seed_roles()
     state = "created" if created else "already present"
     click.echo(f"Guide {state}: /posts/{guide.id}/{guide.slug}")
     click.echo(f"Learning resources from the guide added: {resources_added}.")
+    click.echo(f"Curated roles for paths added: {roles_added}.")
 
 
 @click.command("create-user")
