@@ -28,6 +28,8 @@ from community.mentorship.models import RequestState
 from community.moderation import members
 from community.moderation.models import TargetType
 from community.notifications.models import MailTopic
+from community.plans import services as plan_services
+from community.plans.models import Horizon, Visibility
 from community.notifications.services import notify
 from community.notifications.unsubscribe import unsubscribe_path
 from community.timeutil import utcnow
@@ -112,6 +114,8 @@ EXPERIENCE_EDIT = {
     "steps": ["networking"],
     "outcome": "in_progress",
 }
+
+GOAL_FORM = {"title": "Learn SQL", "horizon": "6-12", "due": "", "step": "", "note": ""}
 
 #: A flag as the form sends it (the details box is there, empty).
 FLAG_FORM = {"reason": "spam", "details": ""}
@@ -376,6 +380,29 @@ MATRIX = [
     ("GET", "/paths", None, everyone(200)),
     ("GET", "/paths/roles", None, moderators(200)),
     ("POST", "/paths/roles", {"text": "School teacher", "role": ""}, moderators(302)),
+    # Plans: every member has their own; a goal of someone else's is not found.
+    ("GET", "/plan", None, expect(200)),
+    ("POST", "/plan", None, writers(302)),
+    ("POST", "/plan/roles", {"current_role": "Teacher", "targets": "Data analyst"}, writers(302)),
+    ("POST", "/plan/visibility", {"visibility": "mentors"}, writers(302)),
+    ("POST", "/plan/goals", {"title": "Learn SQL", "horizon": "3-6"}, writers(302)),
+    ("GET", "/plan/goals/{own_goal}/edit", None, expect(404, author=200)),
+    ("POST", "/plan/goals/{own_goal}/edit", GOAL_FORM, expect(404, author=302)),
+    ("POST", "/plan/goals/{own_goal}/done", {"done": "1"}, expect(404, author=302)),
+    ("POST", "/plan/goals/{own_goal}/delete", None, expect(404, author=302)),
+    ("POST", "/plan/goals/{own_goal}/comments", {"body": "Done soon."}, expect(404, author=302)),
+    # A plan shared with mentors: its member's mentor comments; nobody else, staff
+    # included, learns it exists. The author's own private plan sends the author to /plan.
+    ("GET", "/u/lin/plan", None, expect(404, mentor=200, visitor=404)),
+    ("GET", "/u/ayo/plan", None, expect(404, author=302, visitor=404)),
+    ("GET", "/u/pat/plan", None, everyone(200)),
+    (
+        "POST",
+        "/plan/goals/{shared_goal}/comments",
+        {"body": "Try Kaggle."},
+        expect(404, mentor=302),
+    ),
+    ("POST", "/plan/comments/{goal_comment}/delete", None, expect(404, mentor=302)),
 ]
 
 
@@ -444,6 +471,23 @@ def world(app):
         )
         answer(event, users["mentee"], "going")
         pending = make_event(users["member"], title="Pending meetup")
+    # Plans: the author's is private; pat's is on their profile; lin, mentored by
+    # maya, shares theirs with mentors, and maya commented on a goal.
+    own_goal = plan_services.add_goal(
+        plan_services.get_or_create_plan(users["author"]), "Learn SQL", Horizon.SHORT
+    )
+    plan_services.set_visibility(
+        plan_services.get_or_create_plan(make_user("pat")), Visibility.PROFILE
+    )
+    lin = make_user("lin")
+    make_request(lin, mentor_profile, RequestState.ACCEPTED)
+    shared = plan_services.get_or_create_plan(lin)
+    plan_services.set_visibility(shared, Visibility.MENTORS)
+    shared_goal = plan_services.add_goal(shared, "Build a dashboard", Horizon.MID)
+    goal_comment = plan_services.comment_on_goal(
+        shared_goal, users["mentor"], plan_services.Access(False, True), "Use real data."
+    )
+    db.session.commit()
     from community.notifications.models import Notification
 
     notification = db.session.scalar(
@@ -467,6 +511,9 @@ def world(app):
         "own_review": own_review.id,
         "appeal": appealed.id,
         "author_id": users["author"].id,
+        "own_goal": own_goal.id,
+        "shared_goal": shared_goal.id,
+        "goal_comment": goal_comment.id,
         **_resources_and_portfolio(users["member"]),
         "unsubscribe": unsubscribe_path(users["member"], MailTopic.REPLIES).rsplit("/", 1)[1],
     }
