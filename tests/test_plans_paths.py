@@ -346,3 +346,15 @@ def test_the_suggestion_reads_as_a_sentence(app, guide):
         "certifications and courses and side projects worked most often."
     ) in " ".join(html.split())
     assert 'href="/paths?from=teacher&amp;to=data-analyst"' in html
+
+
+def test_common_spellings_need_no_moderator_but_one_may_undo_them(guide):
+    from community.plans.roles import map_role
+
+    assert RoleResolver.load().curated("Nurse").name == "Nurse / healthcare"
+    map_role("nurse", "", make_user(role=Role.MODERATOR))
+    db.session.commit()
+    assert RoleResolver.load().curated("Nurse") is None
+    map_role("nurse", "researcher", make_user(role=Role.MODERATOR))
+    db.session.commit()
+    assert RoleResolver.load().curated("Nurse").key == "researcher"

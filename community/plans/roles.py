@@ -54,6 +54,23 @@ CURATED_ROLES: tuple[tuple[str, str], ...] = (
     ("founder", "Founder"),
 )
 
+#: Common spellings that need no moderator: normalised text → a curated role's slug.
+SYNONYMS: dict[str, str] = {
+    "developer": "software-engineer",
+    "software developer": "software-engineer",
+    "programmer": "software-engineer",
+    "ml engineer": "machine-learning-engineer",
+    "ai engineer": "machine-learning-engineer",
+    "pm": "product-manager",
+    "ux designer": "ux-designer",
+    "designer": "ux-designer",
+    "accountant": "finance",
+    "nurse": "healthcare",
+    "writer": "journalist",
+    "hr": "human-resources",
+    "data analysis": "data-analyst",
+}
+
 #: How many distinct spellings the moderators' page reads, the most frequent first.
 UNMAPPED_READ_MAX = 2_000
 UNMAPPED_PER_PAGE = 25
@@ -98,13 +115,18 @@ class RoleResolver:
     Loaded once (two statements) and then asked as often as needed, without queries.
     """
 
-    def __init__(self, roles: list[CareerRole], aliases: list[tuple[str, int]]) -> None:
+    def __init__(self, roles: list[CareerRole], aliases: list[tuple[str, int | None]]) -> None:
         self.roles = {role.slug: RoleNode(role.slug, role.name, True) for role in roles}
         by_id = {role.id: self.roles[role.slug] for role in roles}
-        self._known: dict[str, RoleNode] = {}
+        self._known: dict[str, RoleNode] = {
+            text: self.roles[slug] for text, slug in SYNONYMS.items() if slug in self.roles
+        }
+        # What a moderator mapped (or unmapped) wins over the built-in spellings.
         for text, role_id in aliases:
             if role_id in by_id:
                 self._known[text] = by_id[role_id]
+            else:
+                self._known.pop(text, None)
         # A role's own name and slug win over any alias of the same spelling.
         for role in roles:
             node = self.roles[role.slug]
@@ -115,9 +137,7 @@ class RoleResolver:
     @classmethod
     def load(cls) -> RoleResolver:
         roles = list(db.session.scalars(select(CareerRole).order_by(CareerRole.name)))
-        aliases = db.session.execute(
-            select(RoleAlias.text, RoleAlias.role_id).where(RoleAlias.role_id.is_not(None))
-        ).all()
+        aliases = db.session.execute(select(RoleAlias.text, RoleAlias.role_id)).all()
         return cls(roles, [(text, role_id) for text, role_id in aliases])
 
     def curated(self, text: str | None) -> RoleNode | None:
