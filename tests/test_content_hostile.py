@@ -33,6 +33,8 @@ FIELDS = {
     "resource description": (2_000, "comment"),
     "resource review": (2_000, "comment"),
     "portfolio project description": (2_000, "comment"),
+    "plan goal note": (2_000, "comment"),
+    "plan goal comment": (2_000, "comment"),
 }
 #: Seconds one render may take before the test calls it a regression.
 TIME_BOUND = 5.0
@@ -154,7 +156,7 @@ def test_the_corpus_covers_every_field_at_its_limit():
         "comment",
         "post body",
         "testimonial and resource description and resource review"
-        " and portfolio project description",
+        " and portfolio project description and plan goal note and plan goal comment",
     ]
     for length, _ in SIZES:
         for pattern, build in HOSTILE.items():
