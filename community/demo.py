@@ -29,6 +29,7 @@ from community.events.demo import DemoEvents, seed_demo_events
 from community.extensions import db
 from community.mentorship.profiles import save_profile
 from community.moderation.demo import seed_demo_flags
+from community.plans.resources import seed_demo_resources
 from community.timeutil import utcnow
 
 #: Sentences members really write about a career change; ``{link}`` becomes a Markdown link.
@@ -235,6 +236,7 @@ def seed_demo_data() -> DemoData:
             summary.mentors += 1
     summary.events = seed_demo_events(members, None, rng)
     summary.flags = seed_demo_flags(members)
+    seed_demo_resources(members)
     db.session.flush()
     return summary
 

@@ -226,3 +226,11 @@ def test_the_export_holds_the_projects(app, client):
 def test_skills_are_tidied():
     assert tidy_skills(" Python ,SQL,, python , data   viz ") == "Python, SQL, data viz"
     assert tidy_skills("") == "" and tidy_skills(None) == ""
+
+
+def test_settings_link_the_portfolio_and_say_deletion_takes_it(app, client):
+    login_as(client, make_user("mira"))
+    page = client.get("/settings").get_data(as_text=True)
+    assert 'href="/settings/portfolio"' in page
+    removed = page[page.index('id="deletion-removed"') : page.index('id="deletion-kept"')]
+    assert "portfolio projects" in removed and "reviews" in removed

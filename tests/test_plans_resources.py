@@ -482,3 +482,15 @@ def test_the_export_holds_the_resources_and_reviews(app, client, seeded):
         }
     ]
     assert exported["learning_resources"][0]["completed_at"]
+
+
+def test_demo_data_puts_the_guides_courses_on_demo_plans(app, runner):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert count(Resource) == 3
+    reviews = db.session.scalars(select(PlanResource.review_md).where(PlanResource.review_md != ""))
+    assert all(review.startswith("(Demo) ") for review in reviews)
+    entries = count()
+    assert entries >= 5
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    assert count() == entries and count(Resource) == 3

@@ -347,6 +347,49 @@ def remove_from_plan(user: Any, resource: Resource) -> bool:
     return True
 
 
+# --- demo data ----------------------------------------------------------------------------
+
+#: (member index, guide key, status, review) for ``flask demo-data``.
+_DEMO_ENTRIES = (
+    (
+        0,
+        "guide:ai-for-everyone",
+        ResourceStatus.COMPLETED,
+        "Plain words, no maths: a good first step.",
+    ),
+    (0, "guide:machine-learning", ResourceStatus.IN_PROGRESS, None),
+    (1, "guide:ai-for-everyone", ResourceStatus.COMPLETED, "Helped me talk to engineers at work."),
+    (1, "guide:machine-learning", ResourceStatus.PLANNED, None),
+    (
+        2,
+        "guide:project-management",
+        ResourceStatus.COMPLETED,
+        "The scheduling weeks were the best.",
+    ),
+    (3, "guide:ai-for-everyone", ResourceStatus.IN_PROGRESS, None),
+    (4, "guide:project-management", ResourceStatus.PLANNED, None),
+)
+
+
+def seed_demo_resources(members: list[User]) -> int:
+    """The guide's courses, on some demo members' plans with "(Demo)" reviews; returns how
+    many plan entries were added. Called by ``flask demo-data`` through the same services
+    a member's own page uses."""
+    seed_resources()
+    by_key = {
+        resource.guide_key: resource
+        for resource in db.session.scalars(select(Resource).where(Resource.guide_key.is_not(None)))
+    }
+    added = 0
+    for index, key, status, review in _DEMO_ENTRIES:
+        resource = by_key.get(key)
+        if resource is None or index >= len(members) or entry_for(members[index], resource):
+            continue
+        add_to_plan(members[index], resource, status, f"(Demo) {review}" if review else None)
+        added += 1
+    return added
+
+
 # --- leaving and export --------------------------------------------------------------------
 
 
