@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from community.extensions import db
 from community.plans import services
 from community.plans.guide_goals import GUIDE_GOALS
 from community.plans.models import GOALS_MAX, Goal, Horizon, Plan, PlanTarget, Visibility
+from community.plans.timeline import MARGIN, ROW_Y, WIDTH, build_timeline
 from community.timeutil import utcnow
 from tests.conftest import count_queries, login_as, make_user
 
@@ -263,3 +264,33 @@ def test_the_plan_page_reads_a_bounded_number_of_statements(client, member):
     with count_queries() as many:
         client.get("/plan")
     assert len(many) == len(few)
+
+
+def test_the_timeline_places_done_goals_by_date_and_horizon():
+    class Done:
+        def __init__(self, title, horizon, day):
+            self.title, self.horizon = title, horizon
+            self.done_at = datetime(2027, 1, day, tzinfo=UTC) if day else None
+
+    goals = [
+        Done("b", Horizon.LONG, 31),
+        Done("a", Horizon.SHORT, 1),
+        Done("open", Horizon.MID, None),
+    ]
+    timeline = build_timeline(goals, datetime(2027, 1, 1, tzinfo=UTC), date(2027, 1, 31))
+    assert [point.goal.title for point in timeline.points] == ["a", "b"]
+    first, last = timeline.points
+    assert (first.x, first.y) == (MARGIN, ROW_Y[Horizon.SHORT])
+    assert (last.x, last.y) == (WIDTH - MARGIN, ROW_Y[Horizon.LONG])
+    assert timeline.summary == "2 goals completed between 1 Jan 2027 and 31 Jan 2027."
+    assert build_timeline(goals[2:], datetime(2027, 1, 1, tzinfo=UTC), date(2027, 2, 1)) is None
+
+
+def test_the_timeline_labels_at_most_eight_months():
+    class Done:
+        title, horizon = "x", Horizon.SHORT
+        done_at = datetime(2025, 1, 15, tzinfo=UTC)
+
+    timeline = build_timeline([Done()], datetime(2025, 1, 1, tzinfo=UTC), date(2027, 1, 1))
+    assert 1 <= len(timeline.ticks) <= 8
+    assert all(MARGIN <= tick.x <= WIDTH - MARGIN for tick in timeline.ticks)
