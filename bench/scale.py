@@ -641,6 +641,8 @@ class Builder:
             "moderation queue, last page": f"moderator:/mod/?page={last_queue}",
             f"search {COMMON_WORD!r} (common)": f"/search?q={COMMON_WORD}",
             f"search {RARE_WORD!r} (rare)": f"/search?q={RARE_WORD}",
+            "paths": "/paths",
+            "paths, one pair's experiences": "/paths?from=Teacher&to=Data+analyst",
         }
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import and_, func, select, text, union_all
 
 from community.accounts.models import User
 from community.db import Refused, insert_once
@@ -181,7 +181,8 @@ def visible_experiences():
     """The experiences every page may count: shown (neither deleted nor hidden) comments
     on listed posts. Joins ``posts``; used as a WHERE clause beside ``join_posts``."""
     return and_(
-        Comment.is_experience.is_(True),
+        # Spelled as the partial indexes on experiences say it, so SQLite sees they apply.
+        text("comments.is_experience IS TRUE"),
         Comment.deleted_at.is_(None),
         Comment.hidden_at.is_(None),
         Post.listed(),
