@@ -358,3 +358,13 @@ def test_common_spellings_need_no_moderator_but_one_may_undo_them(guide):
     map_role("nurse", "researcher", make_user(role=Role.MODERATOR))
     db.session.commit()
     assert RoleResolver.load().curated("Nurse").key == "researcher"
+
+
+def test_the_plan_page_suggests_the_path(client, guide):
+    for months in (10, 14, 20):
+        share(guide, make_user(), months=months, steps=[Step.PROJECTS])
+    plan = plan_for("Teacher", "Data analyst")
+    login_as(client, db.session.get(Plan, plan.id).user)
+    html = " ".join(client.get("/plan").get_data(as_text=True).split())
+    assert "3 members went from Teacher to Data analyst; median 14 months;" in html
+    assert "side projects worked most often" in html
