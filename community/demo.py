@@ -29,6 +29,7 @@ from community.events.demo import DemoEvents, seed_demo_events
 from community.extensions import db
 from community.mentorship.profiles import save_profile
 from community.moderation.demo import seed_demo_flags
+from community.plans.demo import seed_demo_plans
 from community.plans.resources import seed_demo_resources
 from community.timeutil import utcnow
 
@@ -237,6 +238,7 @@ def seed_demo_data() -> DemoData:
     summary.events = seed_demo_events(members, None, rng)
     summary.flags = seed_demo_flags(members)
     seed_demo_resources(members)
+    seed_demo_plans(members, {name: (start, goal) for name, _, start, goal, _ in _DEMO_MEMBERS})
     db.session.flush()
     return summary
 
