@@ -217,3 +217,12 @@ def test_the_export_holds_the_plan_and_deletion_removes_it(app, people):
         db.session.commit()
     assert db.session.scalars(select(Plan)).all() == []
     assert db.session.scalars(select(Goal)).all() == []
+
+
+def test_the_profile_links_a_plan_shown_on_it_only(client, people):
+    assert "transition plan</a>" not in client.get("/u/ines").get_data(as_text=True)
+    share(people["plan"], Visibility.MENTORS)
+    assert "transition plan</a>" not in client.get("/u/ines").get_data(as_text=True)
+    share(people["plan"], Visibility.PROFILE)
+    page = client.get("/u/ines").get_data(as_text=True)
+    assert 'href="/u/ines/plan"' in page and "transition plan</a>" in page

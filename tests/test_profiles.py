@@ -19,10 +19,10 @@ from tests.conftest import count_queries, login_as, make_post, make_user
 from tests.mentorship_support import make_mentor
 
 #: Visitor: the member, their experiences, the activity count and page, the mentor badge,
-#: the portfolio.
-VISITOR_CAP = 6
+#: the portfolio, whether the plan is shown.
+VISITOR_CAP = 7
 #: A signed-in viewer adds their sign-in and the unread-notification badge.
-MEMBER_CAP = 8
+MEMBER_CAP = 9
 
 
 def add_comment(app, post, author, body, experience=None) -> Comment:

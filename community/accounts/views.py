@@ -35,6 +35,7 @@ from community.forms import BaseForm
 from community.limits import client_limit, write_limit
 from community.mentorship.queries import is_listed_mentor
 from community.permissions import can_write
+from community.plans import services as plan_services
 from community.plans.portfolio import projects_of
 from community.redirects import safe_next_url
 from community.templating import viewer_timezone
@@ -135,6 +136,7 @@ def profile(username: str):
         is_mentor=is_listed_mentor(user),
         local_day=profiles.local_day,
         projects=projects_of(user),
+        plan_on_profile=plan_services.is_on_profile(user),
     )
 
 

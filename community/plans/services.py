@@ -166,6 +166,12 @@ def shared_plan(viewer: User, username: str) -> tuple[Plan, Access] | None:
     return (plan, access) if access is not None else None
 
 
+def is_on_profile(user: User) -> bool:
+    """Whether the member shows their plan on their profile (for the profile's link)."""
+    visibility = db.session.scalar(select(Plan.visibility).where(Plan.user_id == user.id))
+    return visibility is Visibility.PROFILE
+
+
 def is_shared_with(mentor: User, mentee: User) -> bool:
     """Whether ``mentor`` sees ``mentee``'s plan now (for the mentorship page's link)."""
     visibility = db.session.scalar(select(Plan.visibility).where(Plan.user_id == mentee.id))
