@@ -494,3 +494,20 @@ def test_demo_data_puts_the_guides_courses_on_demo_plans(app, runner):
     assert entries >= 5
     assert runner.invoke(args=["demo-data"]).exit_code == 0
     assert count() == entries and count(Resource) == 3
+
+
+def test_the_resource_page_takes_the_same_queries_however_many_reviews(app, client, seeded):
+    few, many = seeded["ai-for-everyone"], seeded["machine-learning"]
+    urls = (f"/resources/{few.id}", f"/resources/{many.id}")
+    put(make_user("solo"), few, S.COMPLETED, "Fine.")
+    for number in range(resources.REVIEWS_PER_PAGE + 5):
+        put(make_user(f"r{number}"), many, S.COMPLETED, f"Review {number}.")
+    login_as(client, make_user("mira"))
+
+    def queries(url: str) -> int:
+        db.session.expunge_all()
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    assert queries(urls[0]) == queries(urls[1])
