@@ -294,3 +294,12 @@ def test_the_timeline_labels_at_most_eight_months():
     timeline = build_timeline([Done()], datetime(2025, 1, 1, tzinfo=UTC), date(2027, 1, 1))
     assert 1 <= len(timeline.ticks) <= 8
     assert all(MARGIN <= tick.x <= WIDTH - MARGIN for tick in timeline.ticks)
+
+
+def test_a_target_role_too_long_is_refused_not_cut(client, member):
+    response = client.submit(
+        "/plan/roles", {"current_role": "Teacher", "targets": "Analyst, " + "x" * 101}, page="/plan"
+    )
+    assert response.status_code == 400
+    assert "A role holds up to 100 characters." in response.get_data(as_text=True)
+    assert services.plan_for(member) is None or services.plan_for(member).target_roles == []

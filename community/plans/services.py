@@ -182,7 +182,7 @@ def is_shared_with(mentor: User, mentee: User) -> bool:
 
 
 def _tidy_role(role: str) -> str:
-    return " ".join(role.split())[:ROLE_MAX]
+    return " ".join(role.split())
 
 
 def parse_targets(text: str) -> list[str]:
