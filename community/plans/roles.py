@@ -14,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, text, union_all
+from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import text as sql_text
 
 from community.accounts.models import User
 from community.db import Refused, insert_once
@@ -182,7 +183,7 @@ def visible_experiences():
     on listed posts. Joins ``posts``; used as a WHERE clause beside ``join_posts``."""
     return and_(
         # Spelled as the partial indexes on experiences say it, so SQLite sees they apply.
-        text("comments.is_experience IS TRUE"),
+        sql_text("comments.is_experience IS TRUE"),
         Comment.deleted_at.is_(None),
         Comment.hidden_at.is_(None),
         Post.listed(),
