@@ -83,9 +83,7 @@ class Plan(db.Model):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), unique=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     current_role: Mapped[str] = mapped_column(String(ROLE_MAX), default="", server_default="")
     visibility: Mapped[Visibility] = mapped_column(
         value_enum(Visibility), default=Visibility.PRIVATE, server_default="private", index=True
