@@ -28,10 +28,10 @@ from community.mentorship.models import RequestState
 from community.moderation import members
 from community.moderation.models import TargetType
 from community.notifications.models import MailTopic
-from community.plans import services as plan_services
-from community.plans.models import Horizon, Visibility
 from community.notifications.services import notify
 from community.notifications.unsubscribe import unsubscribe_path
+from community.plans import services as plan_services
+from community.plans.models import Horizon, Visibility
 from community.timeutil import utcnow
 from tests import moderation_support as moderation
 from tests.conftest import login_as, make_user
