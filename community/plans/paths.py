@@ -168,26 +168,36 @@ def _spelled(column):
 def _build_map() -> PathMap:
     resolver = RoleResolver.load()
     source_text, target_text = _spelled(Comment.from_role), _spelled(Comment.to_role)
-    spelled = db.session.execute(
-        select(source_text, target_text)
+    # A spelling of each free text to show it by: the first in code point order, which
+    # prefers capitals ("UX researcher" to "ux researcher").
+    rows = db.session.execute(
+        select(
+            source_text,
+            target_text,
+            func.min(func.trim(Comment.from_role)),
+            func.min(func.trim(Comment.to_role)),
+        )
         .join(Post, Post.id == Comment.post_id)
         .where(visible_experiences(), Comment.from_role.is_not(None), Comment.to_role.is_not(None))
         .group_by(source_text, target_text)
         .order_by(func.count().desc(), source_text, target_text)
         .limit(PAIRS_READ_MAX)
     ).all()
+    spelled = [(a, b) for a, b, _, _ in rows]
     nodes: dict[str, RoleNode] = {}
-    for pair in spelled:
-        for text in pair:
+    for a, b, shown_a, shown_b in rows:
+        for text, shown in ((a, shown_a), (b, shown_b)):
             if text not in nodes:
-                node = resolver.node(text)
+                node = resolver.node(text, shown)
                 if node is not None:
                     nodes[text] = node
     keys = {text: node.key for text, node in nodes.items()}
     pairs = {(keys[a], keys[b]) for a, b in spelled if a in keys and b in keys}
     if not pairs:
         return PathMap([], resolver)
-    by_key = {node.key: node for node in nodes.values()}
+    by_key: dict[str, RoleNode] = {}
+    for node in nodes.values():  # the most travelled spelling names its role
+        by_key.setdefault(node.key, node)
     paths = {pair: Path(by_key[pair[0]], by_key[pair[1]]) for pair in pairs}
     for a, b in spelled:
         if a in keys and b in keys:

@@ -84,20 +84,25 @@ def _is_edge_junk(char: str) -> bool:
     return unicodedata.category(char)[0] in "PSCZ"
 
 
-def normalise(text: str | None) -> str:
-    """The form a role is compared and stored in: lower case, single spaces, no punctuation
-    at either end, no control characters, at most ``ROLE_MAX`` characters."""
+def tidy(text: str | None) -> str:
+    """``text`` with single spaces, no control characters and no punctuation at either
+    end, at most ``ROLE_MAX`` characters; its case kept (for showing a spelling)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text[: ROLE_MAX * 4])
     text = "".join(char if char.isprintable() else " " for char in text)
-    text = _SPACES.sub(" ", text).strip().lower()
+    text = _SPACES.sub(" ", text).strip()
     start, end = 0, len(text)
     while start < end and _is_edge_junk(text[start]):
         start += 1
     while end > start and _is_edge_junk(text[end - 1]):
         end -= 1
     return text[start:end][:ROLE_MAX].strip()
+
+
+def normalise(text: str | None) -> str:
+    """The form a role is compared and stored in: ``tidy`` and in lower case."""
+    return tidy(tidy(text).lower())
 
 
 @dataclass(frozen=True)
@@ -152,15 +157,17 @@ class RoleResolver:
             for node in self.roles.values()
         )
 
-    def node(self, text: str | None) -> RoleNode | None:
-        """The end of a path ``text`` stands for; None for an empty role."""
+    def node(self, text: str | None, shown: str | None = None) -> RoleNode | None:
+        """The end of a path ``text`` stands for; None for an empty role. Free text is
+        named after ``shown`` (a spelling members used, "UX researcher") when it is one."""
         found = self.curated(text)
         if found is not None:
             return found
         key = normalise(text)
         if not key:
             return None
-        return RoleNode(key, key[:1].upper() + key[1:], False)
+        name = tidy(shown) if shown and normalise(shown) == key else key
+        return RoleNode(key, name[:1].upper() + name[1:], False)
 
 
 def seed_roles() -> int:
