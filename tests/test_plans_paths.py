@@ -369,3 +369,19 @@ def test_the_plan_page_suggests_the_path(client, guide):
     html = " ".join(client.get("/plan").get_data(as_text=True).split())
     assert "3 members went from Teacher to Data analyst; median 14 months;" in html
     assert "side projects worked most often" in html
+
+
+def test_unmapped_roles_come_a_page_at_a_time(client, guide, monkeypatch):
+    from community.plans import roles as roles_module
+
+    monkeypatch.setattr(roles_module, "UNMAPPED_PER_PAGE", 2)
+    for index, uses in enumerate((3, 2, 1)):
+        for _ in range(uses):
+            share(guide, make_user(), from_role=f"Odd job {index}", to_role="Teacher")
+    login_as(client, make_user(role=Role.MODERATOR))
+    first = client.get("/paths/roles").get_data(as_text=True)
+    assert "odd job 0" in first and "odd job 1" in first and "odd job 2" not in first
+    assert "Page 1 of 2" in first
+    second = client.get("/paths/roles?page=2").get_data(as_text=True)
+    assert "odd job 2" in second and "odd job 0" not in second
+    assert client.get("/paths/roles?page=99").status_code == 200

@@ -229,12 +229,13 @@ class UnmappedPage:
         return self.page + 1
 
 
-def unmapped_roles(page: int, per_page: int = UNMAPPED_PER_PAGE) -> UnmappedPage:
+def unmapped_roles(page: int, per_page: int | None = None) -> UnmappedPage:
     """Free-text roles seen in shared experiences that map to no curated role.
 
     One grouped statement reads at most ``UNMAPPED_READ_MAX`` spellings (the most used
     first); spellings that normalise alike are merged here.
     """
+    per_page = per_page or UNMAPPED_PER_PAGE
     resolver = RoleResolver.load()
     texts = union_all(
         select(func.lower(func.trim(Comment.from_role)).label("text"))
