@@ -39,11 +39,11 @@ PAIRS_READ_MAX = 500
 #: Newest experiences linked from each pair on the map.
 NEWEST_PER_PAIR = 3
 EXPERIENCES_PER_PAGE = 20
-#: How a step reads in a sentence ("certifications and side projects worked most often").
+#: How a step reads in a sentence ("courses and side projects worked most often").
 STEP_WORDS = {
-    Step.CERTIFICATIONS: "certifications and courses",
-    Step.NETWORKING: "networking and mentors",
-    Step.PLAN: "a transition plan",
+    Step.CERTIFICATIONS: "courses",
+    Step.NETWORKING: "networking",
+    Step.PLAN: "a plan",
     Step.PROJECTS: "side projects",
 }
 
@@ -336,7 +336,7 @@ class PathSuggestion:
 
     @property
     def steps_text(self) -> str:
-        """ "certifications and side projects" (the two that worked most often)."""
+        """ "courses and side projects" (the two that worked most often)."""
         return " and ".join(self.steps)
 
 
