@@ -374,7 +374,7 @@ def cached_home(app, monkeypatch):
     """The production setting, with a clock the test moves."""
     app.config["HOME_CACHE_SECONDS"] = 15
     clock = {"now": 1000.0}
-    monkeypatch.setattr("community.main.home.time.monotonic", lambda: clock["now"])
+    monkeypatch.setattr("community.cache.time.monotonic", lambda: clock["now"])
     return clock
 
 
@@ -423,9 +423,10 @@ def test_the_cache_keeps_each_kind_of_viewer_apart(app, client, runner, cached_h
 
 
 def test_the_cache_holds_a_bounded_number_of_time_zones(app):
-    from community.main.home import SectionsCache, Viewer
+    from community.cache import ExpiringCache
+    from community.main.home import Viewer
 
-    cache = SectionsCache(max_entries=3)
+    cache = ExpiringCache(max_entries=3)
     built = []
     for zone in ["UTC", "Asia/Tokyo", "Europe/Berlin", "America/Lima", "UTC"]:
         cache.get_or_build(Viewer(zone, False, False), 60, lambda zone=zone: built.append(zone))

@@ -12,15 +12,12 @@ drawn on every request, outside the cached part. A change shows on the home page
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import NamedTuple
 
 from flask import current_app, render_template
 from markupsafe import Markup
 
+from community.cache import app_cache
 from community.discussions.models import Post
 from community.discussions.queries import (
     experience_stats,
@@ -62,42 +59,10 @@ class Viewer(NamedTuple):
     may_submit_event: bool
 
 
-class SectionsCache:
-    """A small per-process cache of built sections, with an expiry and a size bound
-    (time zones are chosen by members, so keys are bounded by evicting the oldest)."""
-
-    def __init__(self, max_entries: int = 128) -> None:
-        self._entries: OrderedDict[Viewer, tuple[float, Markup]] = OrderedDict()
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: Viewer, seconds: float, build: Callable[[], Markup]) -> Markup:
-        if seconds <= 0:
-            return build()
-        now = time.monotonic()
-        with self._lock:
-            found = self._entries.get(key)
-            if found and found[0] > now:
-                self._entries.move_to_end(key)
-                return found[1]
-        html = build()
-        with self._lock:
-            self._entries[key] = (now + seconds, html)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-        return html
-
-
-def _cache() -> SectionsCache:
-    """The app's sections cache (one per app, so test apps never share entries)."""
-    return current_app.extensions.setdefault("home_sections", SectionsCache())
-
-
 def home_sections(viewer: Viewer) -> Markup:
     """The home page below its greeting, from the cache while it is fresh."""
     seconds = current_app.config["HOME_CACHE_SECONDS"]
-    return _cache().get_or_build(viewer, seconds, lambda: _build(viewer))
+    return app_cache("home_sections").get_or_build(viewer, seconds, lambda: _build(viewer))
 
 
 def _build(viewer: Viewer) -> Markup:

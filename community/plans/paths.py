@@ -16,16 +16,15 @@ experiences are each one grouped statement. Each worker keeps the map for
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.cache import app_cache
 from community.discussions.comment_models import Comment, ExperienceStep, Outcome, Step
 from community.discussions.models import Post
 from community.extensions import db
@@ -50,31 +49,10 @@ STEP_WORDS = {
 T = TypeVar("T")
 
 
-class _Expiring:
-    """One value per key per app, rebuilt once ``seconds`` have passed."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: str, seconds: float, build: Callable[[], T]) -> T:
-        if seconds <= 0:
-            return build()
-        now = time.monotonic()
-        with self._lock:
-            found = self._entries.get(key)
-        if found and found[0] > now:
-            return found[1]
-        value = build()
-        with self._lock:
-            self._entries[key] = (now + seconds, value)
-        return value
-
-
 def cached(key: str, build: Callable[[], T]) -> T:
     """``build()``, kept for ``PATHS_CACHE_SECONDS`` in this app (tests set 0)."""
-    cache = current_app.extensions.setdefault("paths_cache", _Expiring())
-    return cache.get_or_build(key, current_app.config["PATHS_CACHE_SECONDS"], build)
+    seconds = current_app.config["PATHS_CACHE_SECONDS"]
+    return app_cache("paths").get_or_build(key, seconds, build)
 
 
 def median(histogram: dict[int, int]) -> float | None:
