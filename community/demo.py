@@ -29,7 +29,7 @@ from community.events.demo import DemoEvents, seed_demo_events
 from community.extensions import db
 from community.mentorship.profiles import save_profile
 from community.moderation.demo import seed_demo_flags
-from community.plans.demo import seed_demo_plans
+from community.plans.demo import TRAVELLER_NAMES, seed_demo_plans, seed_demo_travellers
 from community.plans.resources import seed_demo_resources
 from community.timeutil import utcnow
 
@@ -185,7 +185,7 @@ class DemoData:
 
 
 def _demo_members() -> list[User]:
-    names = [row[0] for row in _DEMO_MEMBERS]
+    names = [row[0] for row in _DEMO_MEMBERS] + list(TRAVELLER_NAMES)
     return list(
         db.session.scalars(
             select(User)
@@ -224,6 +224,11 @@ def seed_demo_data() -> DemoData:
     db.session.flush()
     summary = DemoData([member.username for member in members], password)
     summary.comments = _share_guide_experiences(members, rng)
+    travellers = seed_demo_travellers(
+        seed_guide()[0], password, joined_days_ago=_DEMO_MEMBERS_JOINED_DAYS_AGO
+    )
+    summary.usernames += [member.username for member in travellers]
+    summary.comments += len(travellers)
     for index, (title, tags) in enumerate(_DEMO_POSTS):
         post = create_post(
             members[index], f"{title} (demo)", f"(Demo) {sample_markdown(rng)}", tags

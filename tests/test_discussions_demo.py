@@ -27,15 +27,15 @@ def test_demo_data_fills_every_section_once(app, runner, client):
     first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output
     assert (
-        "Added 5 demo members, 3 discussions, 46 comments and 3 mentors with open places."
+        "Added 11 demo members, 3 discussions, 52 comments and 3 mentors with open places."
         in first.output
     )
     demo_members = db.session.scalars(select(User).where(User.username.like("demo-%"))).all()
-    assert len(demo_members) == 5 and all("(demo)" in member.name for member in demo_members)
+    assert len(demo_members) == 11 and all("(demo)" in member.name for member in demo_members)
     titles = db.session.scalars(select(Post.title).where(Post.is_guide.is_(False))).all()
     assert len(titles) == 3 and all(title.endswith("(demo)") for title in titles)
-    # The 46 sample comments, and one course promotion two demo members flagged.
-    assert db.session.scalar(select(func.count(Comment.id))) == 47
+    # The 52 sample comments, and one course promotion two demo members flagged.
+    assert db.session.scalar(select(func.count(Comment.id))) == 53
     assert "A comment flagged by 2 demo members waits at /mod/." in first.output
     review = db.session.scalar(select(Review))
     assert (review.target_type, review.flag_count, review.is_open) == (
@@ -43,7 +43,10 @@ def test_demo_data_fills_every_section_once(app, runner, client):
         2,
         True,
     )
-    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.is_experience)) == 5
+    # Five demo members' moves, and two more members on three of them: a path each.
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.is_experience)) == 11
+    paths = client.get("/paths").get_data(as_text=True)
+    assert all(move in paths for move in ("Data analyst", "Product manager", "UX researcher"))
     mentors = db.session.scalars(select(MentorProfile)).all()
     assert len(mentors) == 3 and all(m.is_accepting and m.capacity > 0 for m in mentors)
 
@@ -58,7 +61,7 @@ def test_demo_data_fills_every_section_once(app, runner, client):
     again = runner.invoke(args=["demo-data"])
     assert again.exit_code == 0, again.output
     assert "already present" in again.output
-    assert db.session.scalar(select(func.count(User.id)).where(User.username.like("demo-%"))) == 5
+    assert db.session.scalar(select(func.count(User.id)).where(User.username.like("demo-%"))) == 11
     assert db.session.scalar(select(func.count(Post.id))) == 4
     assert db.session.scalar(select(func.count(MentorProfile.id))) == 3
 
