@@ -25,7 +25,7 @@ from community.mentorship.models import (
     MentorshipRetrospective,
     Testimonial,
 )
-from community.plans.models import PlanResource, PortfolioProject, Resource
+from community.plans.models import Goal, GoalComment, PlanResource, PortfolioProject, Resource
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ RENDERED_FIELDS: tuple[RenderedField, ...] = (
     RenderedField(Resource, "description_md", "description_html", "comment"),
     RenderedField(PlanResource, "review_md", "review_html", "comment"),
     RenderedField(PortfolioProject, "description_md", "description_html", "comment"),
+    RenderedField(Goal, "note_md", "note_html", "comment"),
+    RenderedField(GoalComment, "body_md", "body_html", "comment"),
 )
 
 
