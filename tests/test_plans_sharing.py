@@ -88,10 +88,16 @@ def test_a_plan_on_the_profile_shows_to_everyone_but_only_mentors_comment(client
     page = client.get("/u/ines/plan").get_data(as_text=True)
     assert "shares this plan on their profile" in page
     assert 'name="body"' not in page  # no comment form for a reader
+    services.comment_on_goal(people["goal"], people["maya"], services.Access(False, True), "Psst")
+    db.session.commit()
+    assert "Psst" not in client.get("/u/ines/plan").get_data(as_text=True)
+    login_as(client, people["maya"])
+    assert "Psst" in client.get("/u/ines/plan").get_data(as_text=True)
+    login_as(client, people["otto"])
     goal = people["goal"]
     response = client.submit(f"/plan/goals/{goal.id}/comments", {"body": "Nice"}, page="/plan")
     assert response.status_code == 404
-    assert db.session.scalars(select(GoalComment)).all() == []
+    assert db.session.scalars(select(GoalComment.body_md)).all() == ["Psst"]
 
 
 def test_the_mentor_comments_privately_and_the_member_hears_of_it(client, people):
