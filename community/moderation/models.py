@@ -33,6 +33,9 @@ class TargetType(enum.StrEnum):
     MESSAGE = "message"
     SUSPENSION = "suspension"
     TAG = "tag"
+    #: A spelling of a role members typed, mapped onto a curated role (the paths map).
+    ROLE = "role"
+    RESOURCE = "resource"
 
     @property
     def label(self) -> str:
@@ -107,6 +110,9 @@ class Action(enum.StrEnum):
     UNSUSPEND = "unsuspend"
     UPHOLD = "uphold"
     SET_ROLE = "set_role"
+    MAP_ROLE = "map_role"
+    ADD_RESOURCE = "add_resource"
+    EDIT_RESOURCE = "edit_resource"
 
     @property
     def label(self) -> str:
@@ -134,6 +140,9 @@ ACTION_LABELS = {
     Action.UNSUSPEND: "Lifted the suspension of",
     Action.UPHOLD: "Upheld on appeal the suspension of",
     Action.SET_ROLE: "Changed the role of",
+    Action.MAP_ROLE: "Mapped",
+    Action.ADD_RESOURCE: "Added to the learning resources",
+    Action.EDIT_RESOURCE: "Edited the learning resource",
 }
 
 

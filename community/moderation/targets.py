@@ -24,6 +24,7 @@ from community.events.services import event_path
 from community.extensions import db
 from community.mentorship.models import MentorshipMessage
 from community.moderation.models import Suspension, TargetType
+from community.plans.models import Resource, RoleAlias
 
 Ref = tuple[TargetType, int]
 
@@ -87,6 +88,14 @@ def _tags(ids):
     return select(Tag).where(Tag.id.in_(ids))
 
 
+def _role_texts(ids):
+    return select(RoleAlias).where(RoleAlias.id.in_(ids)).options(joinedload(RoleAlias.role))
+
+
+def _resources(ids):
+    return select(Resource).where(Resource.id.in_(ids))
+
+
 LOADERS = {
     TargetType.POST: _posts,
     TargetType.COMMENT: _comments,
@@ -95,6 +104,8 @@ LOADERS = {
     TargetType.MESSAGE: _messages,
     TargetType.SUSPENSION: _suspensions,
     TargetType.TAG: _tags,
+    TargetType.ROLE: _role_texts,
+    TargetType.RESOURCE: _resources,
 }
 
 
@@ -162,6 +173,15 @@ def _tag(tag: Tag):
     return f"#{tag.name}", f"/posts/?tag={tag.name}", None
 
 
+def _role_text(alias: RoleAlias):
+    meaning = alias.role.name if alias.role else "no curated role"
+    return f"the role “{alias.text}” to {meaning}", "/paths", None
+
+
+def _resource(resource: Resource):
+    return f"“{resource.title}”", f"/resources/{resource.id}", None
+
+
 def _at(user: User | None) -> str:
     if user is None or user.is_deleted:
         return "a deleted member"
@@ -176,4 +196,6 @@ DESCRIBERS = {
     TargetType.MESSAGE: _message,
     TargetType.SUSPENSION: _suspension,
     TargetType.TAG: _tag,
+    TargetType.ROLE: _role_text,
+    TargetType.RESOURCE: _resource,
 }

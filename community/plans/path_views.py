@@ -63,7 +63,7 @@ def roles():
     form.set_roles([(role.slug, role.name) for role in curated])
     if form.validate_on_submit():
         try:
-            alias = map_role(form.text.data, form.role.data, current_user)
+            alias = map_role(form.text.data, form.role.data, current_user, form.reason.data or "")
         except Refused as refusal:
             getattr(form, refusal.field or "text").errors.append(refusal.message)
         else:

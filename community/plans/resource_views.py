@@ -117,6 +117,7 @@ def _resource_fields(form: ResourceForm) -> dict:
         "kind": form.kind_value,
         "track": form.track.data or "",
         "description": form.description.data or "",
+        "reason": form.reason.data or "",
     }
 
 

@@ -27,6 +27,8 @@ from community.content import render_markdown
 from community.db import CappedPagination, Forbidden, Refused, insert_once, paginate
 from community.extensions import db
 from community.forms import has_visible_text
+from community.moderation import log
+from community.moderation.models import Action, TargetType
 from community.plans.models import (
     REVIEW_MAX,
     Plan,
@@ -213,6 +215,10 @@ def reviews_page(resource: Resource, page: int, per_page: int = REVIEWS_PER_PAGE
     return paginate(query, page, per_page)
 
 
+#: The public log's reason when the moderator gave none.
+CATALOGUE_REASON = "Keeping the learning resources up to date"
+
+
 def save_resource(
     actor: Any,
     resource: Resource | None,
@@ -223,11 +229,15 @@ def save_resource(
     kind: ResourceKind,
     track: str,
     description: str,
+    reason: str = "",
 ) -> Resource:
-    """Add a catalogue entry (``resource`` None) or change one: moderators and admins only."""
+    """Add a catalogue entry (``resource`` None) or change one: moderators and admins only,
+    in the moderation log."""
     if not permissions.can_edit_resources(actor):
         raise Forbidden("Only moderators and admins edit the learning resources.")
+    action = Action.EDIT_RESOURCE
     if resource is None:
+        action = Action.ADD_RESOURCE
         resource = Resource(created_by_id=actor.id)
         db.session.add(resource)
     resource.title = title.strip()
@@ -238,6 +248,7 @@ def save_resource(
     resource.description_md = description
     resource.description_html = render_member_markdown(description, "comment")
     db.session.flush()
+    log.record(actor, action, TargetType.RESOURCE, resource.id, reason or CATALOGUE_REASON)
     return resource
 
 

@@ -22,6 +22,8 @@ from community.db import Refused, insert_once
 from community.discussions.comment_models import ROLE_MAX, Comment
 from community.discussions.models import Post
 from community.extensions import db
+from community.moderation import log
+from community.moderation.models import Action, TargetType
 from community.plans.models import CareerRole, RoleAlias
 from community.timeutil import utcnow
 
@@ -282,9 +284,16 @@ def curated_roles() -> list[CareerRole]:
     return list(db.session.scalars(select(CareerRole).order_by(CareerRole.name)))
 
 
-def map_role(text: str | None, role_slug: str | None, moderator: User) -> RoleAlias:
+#: The public log's reason when the moderator gave none: mapping a spelling explains itself.
+MAPPING_REASON = "Keeping the paths map's roles tidy"
+
+
+def map_role(
+    text: str | None, role_slug: str | None, moderator: User, reason: str = ""
+) -> RoleAlias:
     """Record that free text ``text`` means the curated role ``role_slug`` (empty: that it
-    means none of them any more). Paths show it within ``PATHS_CACHE_SECONDS``."""
+    means none of them any more), in the moderation log too. Paths show it within
+    ``PATHS_CACHE_SECONDS``."""
     key = normalise(text)
     if not key:
         raise Refused("Say which text to map.", field="text")
@@ -303,4 +312,5 @@ def map_role(text: str | None, role_slug: str | None, moderator: User) -> RoleAl
     alias.mapped_by_id = moderator.id
     alias.mapped_at = utcnow()
     db.session.flush()
+    log.record(moderator, Action.MAP_ROLE, TargetType.ROLE, alias.id, reason or MAPPING_REASON)
     return alias
