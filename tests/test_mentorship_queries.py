@@ -30,7 +30,8 @@ CAPS = {
     "request form": 8,
     "my mentorships": 4,
     "pending request (mentor)": 4,
-    "active request": 4,
+    # The mentor's view also asks whether the mentee shares their plan with mentors.
+    "active request": 5,
     "completed request": 5,
     "declined request (mentee)": 8,
     "edit profile": 3,

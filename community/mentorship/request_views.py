@@ -145,7 +145,7 @@ def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
         testimonial=testimonial,
         mentee_plan_shared=not is_mentee
         and state is RequestState.ACCEPTED
-        and plan_services.is_shared_with(current_user, mentorship.mentee),
+        and plan_services.shares_with_mentors(mentorship.mentee),
         **forms,
     )
     return page, status

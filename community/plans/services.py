@@ -172,10 +172,11 @@ def is_on_profile(user: User) -> bool:
     return visibility is Visibility.PROFILE
 
 
-def is_shared_with(mentor: User, mentee: User) -> bool:
-    """Whether ``mentor`` sees ``mentee``'s plan now (for the mentorship page's link)."""
+def shares_with_mentors(mentee: User) -> bool:
+    """Whether the member's mentors see their plan (for the page of an accepted mentorship,
+    whose mentor then sees it): one query."""
     visibility = db.session.scalar(select(Plan.visibility).where(Plan.user_id == mentee.id))
-    return visibility in (Visibility.MENTORS, Visibility.PROFILE) and is_mentoring(mentor, mentee)
+    return visibility in (Visibility.MENTORS, Visibility.PROFILE)
 
 
 # --- roles and sharing -----------------------------------------------------------------------
