@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from playwright.sync_api import Browser, BrowserContext, Page
+from sqlalchemy import select
 
 from community.accounts.models import Role
 from community.content import render_markdown
@@ -21,9 +22,14 @@ from community.discussions.comment_models import Outcome, Step
 from community.discussions.queries import get_guide
 from community.discussions.services import create_post, delete_post
 from community.extensions import db
+from community.mentorship import services as mentorship_services
 from community.mentorship import testimonials
 from community.mentorship.models import RequestState
 from community.moderation.models import TargetType
+from community.plans import portfolio, resources
+from community.plans import services as plan_services
+from community.plans.models import Resource, ResourceStatus, Visibility
+from community.plans.resources import seed_resources
 from tests.conftest import DEFAULT_PASSWORD, make_user
 from tests.e2e.conftest import sign_in
 from tests.events_support import make_published_event
@@ -31,8 +37,8 @@ from tests.mentorship_support import make_mentor, make_request
 from tests.moderation_support import flag
 
 PHONE, DESKTOP = 390, 1280
-#: Who looks: a visitor, a signed-in member, a moderator.
-VISITOR, MEMBER, MODERATOR = "visitor", "member", "moderator"
+#: Who looks: a visitor, a signed-in member, a moderator, and the member's mentor now.
+VISITOR, MEMBER, MODERATOR, MENTOR = "visitor", "member", "moderator", "mentor"
 #: A word only the tour's post holds, for the search page.
 SEARCH_WORD = "kakapo"
 
@@ -50,6 +56,8 @@ class Tour:
     event_url: str
     mentorship_url: str
     deleted_post_url: str
+    resource_url: str
+    plan_mentor: str
 
     def pages(self) -> list[tuple[str, str, str]]:
         """(name, path, who) of every main page."""
@@ -74,6 +82,14 @@ class Tour:
             ("completed mentorship, its testimonial", self.mentorship_url, MEMBER),
             ("a thread whose post its author deleted", self.deleted_post_url, VISITOR),
             ("moderation queue", "/mod/", MODERATOR),
+            ("the member's plan", "/plan", MEMBER),
+            ("a plan shared on a profile", f"/u/{self.author}/plan", VISITOR),
+            ("a plan as the member's mentor sees it", f"/u/{self.member}/plan", MENTOR),
+            ("learning resources", "/resources/", VISITOR),
+            ("a learning resource with a review", self.resource_url, MEMBER),
+            ("portfolio settings", "/settings/portfolio", MEMBER),
+            ("paths", "/paths", VISITOR),
+            ("roles on the paths", "/paths/roles", MODERATOR),
         ]
 
 
@@ -151,6 +167,48 @@ def _build(live_app) -> Tour:
         comment_services.create_comment(withdrawn, author, "Mine was, with a project to show.")
         delete_post(withdrawn)
         db.session.commit()
+        # Plans: the member's, started from the guide and shared with their mentor (who
+        # commented), with a course reviewed and a side project; the author's on their
+        # profile; two more members took the author's path, so /paths draws it.
+        accepted = make_request(member, make_mentor(make_user(_name("tourguide"))))
+        mentorship_services.accept(accepted, accepted.mentor)
+        plan = plan_services.get_or_create_plan(member)
+        plan_services.start_from_guide(plan)
+        db.session.refresh(plan)
+        plan_services.set_roles(plan, "Teacher", ["Data analyst"])
+        plan_services.set_visibility(plan, Visibility.MENTORS)
+        for goal in plan.goals[:2]:
+            plan_services.set_done(goal, True)
+        plan_services.comment_on_goal(
+            plan.goals[0], accepted.mentor, plan_services.Access(False, True), "Well done!"
+        )
+        seed_resources()
+        resource = db.session.scalar(select(Resource).order_by(Resource.id))
+        resources.add_to_plan(member, resource, ResourceStatus.COMPLETED, "Clear and short.")
+        portfolio.add_project(
+            member,
+            title="Bus punctuality dashboard",
+            url="https://example.com/bus",
+            description="Open council data, SQL and a map.",
+            skills="SQL, Python",
+        )
+        shown = plan_services.get_or_create_plan(author)
+        plan_services.start_from_guide(shown)
+        plan_services.set_visibility(shown, Visibility.PROFILE)
+        for traveller in (member, mentor):
+            comment_services.create_comment(
+                get_guide(),
+                traveller,
+                "Courses first, then a project.",
+                experience=comment_services.Experience(
+                    steps=[Step.CERTIFICATIONS, Step.PROJECTS],
+                    from_role="Teacher",
+                    to_role="Data analyst",
+                    months=14,
+                    outcome=Outcome.CHANGED_ROLE,
+                ),
+            )
+        db.session.commit()
         guide = get_guide()
         return Tour(
             member=member.username,
@@ -162,6 +220,8 @@ def _build(live_app) -> Tour:
             event_url=f"/events/{event.id}/{event.slug}",
             mentorship_url=f"/mentorship/{done.id}",
             deleted_post_url=f"/posts/{withdrawn.id}/{withdrawn.slug}",
+            resource_url=f"/resources/{resource.id}",
+            plan_mentor=accepted.mentor.username,
         )
 
 
@@ -174,9 +234,10 @@ def visitor_page(browser: Browser, base_url: str, width: int, **options) -> Page
 
 def pages_by_viewer(browser: Browser, base_url: str, tour: Tour, width: int) -> dict[str, Page]:
     """One browser of its own per viewer, signed in as needed."""
-    pages = {who: visitor_page(browser, base_url, width) for who in (VISITOR, MEMBER, MODERATOR)}
-    sign_in(pages[MEMBER], tour.member, DEFAULT_PASSWORD)
-    sign_in(pages[MODERATOR], tour.moderator, DEFAULT_PASSWORD)
-    for who in (MEMBER, MODERATOR):
+    viewers = {MEMBER: tour.member, MODERATOR: tour.moderator, MENTOR: tour.plan_mentor}
+    pages = {who: visitor_page(browser, base_url, width) for who in (VISITOR, *viewers)}
+    for who, username in viewers.items():
+        sign_in(pages[who], username, DEFAULT_PASSWORD)
+    for who in viewers:
         pages[who].wait_for_url(lambda url: "/auth/login" not in url)
     return pages
