@@ -3,7 +3,8 @@
 Builds a database of demo content (``flask demo-data``), serves it with gunicorn in
 production settings (as ``make lighthouse`` does) and saves PNGs of the home page, a
 member's profile (the demo member who shared the most experiences, none of it flagged),
-the mentors directory and the busiest discussion, at 1280px and 390px, in docs/screenshots/
+the mentors directory, the busiest discussion, the demo plan shared on a profile and the
+paths map, at 1280px and 390px, in docs/screenshots/
 (or ``--out``), plus the top of the guide (guide.png). Playwright drives the system Chromium
 (``CHROMIUM_PATH``, default /usr/bin/chromium). Pages longer than ``--max-height`` are cut
 there, so a PNG stays small enough for a README.
@@ -44,12 +45,18 @@ def pick(database: Path) -> dict[str, str]:
             "SELECT id, slug FROM posts WHERE NOT is_guide ORDER BY comment_count DESC, id LIMIT 1"
         ).fetchone()
         guide = db.execute("SELECT id, slug FROM posts WHERE is_guide LIMIT 1").fetchone()
+        (planner,) = db.execute(
+            "SELECT users.username FROM plans JOIN users ON users.id = plans.user_id"
+            " WHERE plans.visibility = 'profile' ORDER BY plans.id LIMIT 1"
+        ).fetchone()
     return {
         "home": "/",
         "profile": f"/u/{member}",
         "mentors": "/mentors/",
         "thread": f"/posts/{thread[0]}/{thread[1]}",
         "guide": f"/posts/{guide[0]}/{guide[1]}",
+        "plan": f"/u/{planner}/plan",
+        "paths": "/paths",
     }
 
 
@@ -93,7 +100,7 @@ def main() -> int:
                         timezone_id="Europe/London",
                     )
                     page = context.new_page()
-                    for name in ("home", "profile", "mentors", "thread"):
+                    for name in ("home", "profile", "mentors", "thread", "plan", "paths"):
                         shoot(page, paths[name], args.out / f"{name}-{device}.png", args.max_height)
                     if device == "desktop":
                         shoot(page, paths["guide"], args.out / "guide.png", 900)
