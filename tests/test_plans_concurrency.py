@@ -8,7 +8,6 @@ what the first did.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from community.extensions import db
 from community.plans import services
 from community.plans.guide_goals import GUIDE_GOALS
 from community.plans.models import GOALS_MAX, Goal, Horizon, Plan
+from tests.concurrency import at_once
 from tests.conftest import make_user
 
 #: Real row locks and concurrent connections: these run on PostgreSQL only.
@@ -30,33 +30,17 @@ on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect
 
 def race(app, user_id: int, action: Callable[[User], object], racers: int = 2) -> list[str]:
     """Run ``action`` for the member from ``racers`` threads at once; each one's outcome."""
-    barrier = threading.Barrier(racers)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def run() -> None:
-        with app.app_context():
-            user = db.session.get(User, user_id)
-            barrier.wait(timeout=10)
-            try:
-                action(user)
-                db.session.commit()
-                outcome = "done"
-            except Refused as refusal:
-                db.session.rollback()
-                outcome = f"refused: {refusal.message}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def attempt() -> str:
+        try:
+            action(db.session.get(User, user_id))
+            db.session.commit()
+            return "done"
+        except Refused as refusal:
+            db.session.rollback()
+            return f"refused: {refusal.message}"
 
-    threads = [threading.Thread(target=run) for _ in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert len(outcomes) == racers, "a thread did not finish"
-    return outcomes
+    return at_once(app, attempt, racers)
 
 
 @contextmanager

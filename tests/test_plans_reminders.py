@@ -6,7 +6,6 @@ time-zone edges are exact. Mail goes through a real SMTP server.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from community.notifications.models import Delivery, MailTopic, Notification
 from community.plans import reminders
 from community.plans.models import Goal, Horizon, Plan
 from community.timeutil import utcnow
+from tests.concurrency import at_once
 from tests.conftest import count_queries, mail_config, make_user
 
 #: 03:00 UTC on a Thursday: still Wednesday in New York, already noon in Tokyo.
@@ -319,28 +319,8 @@ def test_runs_at_the_same_time_tell_each_member_once(app):
         goal(user, "Two", YESTERDAY)
     user_ids = sorted(user.id for user in users)
     db.session.remove()
-    runs = 4
-    barrier = threading.Barrier(runs)
-    counts: list[int] = []
-    lock = threading.Lock()
+    counts = at_once(app, remind, runs=4)
 
-    def run() -> None:
-        with app.app_context():
-            barrier.wait(timeout=10)
-            try:
-                count = remind()
-            finally:
-                db.session.remove()
-            with lock:
-                counts.append(count)
-
-    threads = [threading.Thread(target=run) for _ in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert len(counts) == runs, "a run did not finish"
     assert sum(counts) == len(user_ids)
     told = db.session.scalars(select(Notification.user_id)).all()
     assert sorted(told) == user_ids

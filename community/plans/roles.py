@@ -26,6 +26,7 @@ from community.moderation import log
 from community.moderation.models import Action, TargetType
 from community.plans.models import CareerRole, RoleAlias
 from community.timeutil import utcnow
+from community.urls import PageNumbers
 
 #: (slug, name) of the roles seeded by ``flask seed``; moderators map free text onto them.
 CURATED_ROLES: tuple[tuple[str, str], ...] = (
@@ -206,29 +207,13 @@ class UnmappedRole:
 
 
 @dataclass
-class UnmappedPage:
+class UnmappedPage(PageNumbers):
     """A page of free-text roles no curated role covers yet, most frequent first."""
 
     items: list[UnmappedRole]
     page: int
     pages: int
     total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def unmapped_roles(page: int, per_page: int | None = None) -> UnmappedPage:

@@ -123,6 +123,16 @@ def save_visibility():
     return _own_page(400, visibility_form=form)
 
 
+def _goal_fields(form: GoalForm) -> dict:
+    return {
+        "title": form.title.data,
+        "horizon": Horizon(form.horizon.data),
+        "due": form.due.data,
+        "step": form.step_value,
+        "note": form.note.data or "",
+    }
+
+
 @bp.route("/plan/goals", methods=["POST"])
 @write_limit("plans")
 @login_required
@@ -133,14 +143,7 @@ def add_goal():
     if form.validate_on_submit():
         plan = services.get_or_create_plan(current_user)
         try:
-            goal = services.add_goal(
-                plan,
-                form.title.data,
-                Horizon(form.horizon.data),
-                form.due.data,
-                form.step_value,
-                form.note.data or "",
-            )
+            goal = services.add_goal(plan, **_goal_fields(form))
         except Refused as refusal:
             getattr(form, refusal.field or "title").errors = [refusal.message]
             return _own_page(400, goal_form=form)
@@ -176,14 +179,7 @@ def edit_goal(goal_id: int):
     )
     if form.validate_on_submit():
         try:
-            services.update_goal(
-                goal,
-                form.title.data,
-                Horizon(form.horizon.data),
-                form.due.data,
-                form.step_value,
-                form.note.data or "",
-            )
+            services.update_goal(goal, **_goal_fields(form))
         except Refused as refusal:
             getattr(form, refusal.field or "title").errors = [refusal.message]
             return render_template("plans/edit_goal.html", goal=goal, form=form), 400
