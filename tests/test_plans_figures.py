@@ -10,13 +10,13 @@ from sqlalchemy import select
 from community.discussions.comment_models import Outcome, Step
 from community.discussions.thread_rendering import cache_for
 from community.extensions import db
+from community.plans import resources
 from community.plans.figures import FIGURE_MIN, guide_figures
 from community.plans.models import (
     CareerRole,
     Goal,
     Horizon,
     Plan,
-    PlanResource,
     Resource,
     ResourceStatus,
 )
@@ -50,8 +50,9 @@ def planners(count: int, goals: int = 1) -> list[Plan]:
 
 
 def completed(resource: Resource, count: int, status=ResourceStatus.COMPLETED) -> None:
+    """``count`` members put ``resource`` on their plan, through the service that counts."""
     for plan in planners(count, goals=0):
-        db.session.add(PlanResource(plan_id=plan.id, resource_id=resource.id, status=status))
+        resources.add_to_plan(plan.user, resource, status)
     db.session.commit()
 
 

@@ -511,3 +511,46 @@ def test_the_resource_page_takes_the_same_queries_however_many_reviews(app, clie
         return len(statements)
 
     assert queries(urls[0]) == queries(urls[1])
+
+
+def test_the_counts_on_a_resource_follow_members_plans(app):
+    """Kept at write time: adding, moving, removing, and a member leaving."""
+    resources.seed_resources()
+    course = db.session.scalar(select(Resource).order_by(Resource.id))
+    ana, ben, cy = make_user("ana"), make_user("ben"), make_user("cy")
+    resources.add_to_plan(ana, course, ResourceStatus.COMPLETED, "Good")
+    resources.add_to_plan(ben, course, ResourceStatus.PLANNED)
+    resources.add_to_plan(cy, course, ResourceStatus.IN_PROGRESS)
+    db.session.commit()
+
+    def counts() -> tuple[int, int, int]:
+        db.session.expire_all()
+        fresh = db.session.get(Resource, course.id)
+        return fresh.planned_count, fresh.in_progress_count, fresh.completed_count
+
+    def counted() -> tuple[int, int, int]:
+        rows = dict(
+            db.session.execute(
+                select(PlanResource.status, func.count())
+                .where(PlanResource.resource_id == course.id)
+                .group_by(PlanResource.status)
+            ).all()
+        )
+        return tuple(
+            rows.get(status, 0)
+            for status in (
+                ResourceStatus.PLANNED,
+                ResourceStatus.IN_PROGRESS,
+                ResourceStatus.COMPLETED,
+            )
+        )
+
+    assert counts() == counted() == (1, 1, 1)
+    resources.update_on_plan(ben, course, ResourceStatus.COMPLETED, "Also good")
+    resources.remove_from_plan(cy, course)
+    db.session.commit()
+    assert counts() == counted() == (0, 0, 2)
+    with app.test_request_context():
+        accounts.delete_account(ana)
+        db.session.commit()
+    assert counts() == counted() == (0, 0, 1)

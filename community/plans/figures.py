@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from community.discussions.comment_models import Comment, ExperienceStep, Outcome, Step
 from community.discussions.models import Post
 from community.extensions import db
-from community.plans.models import Goal, PlanResource, Resource, ResourceStatus
+from community.plans.models import Goal, Resource
 from community.plans.paths import cached, median, months_text
 from community.plans.roles import visible_experiences
 
@@ -59,14 +59,11 @@ def _planners() -> int | None:
 
 
 def _resources() -> list[ResourceFigure]:
-    members = func.count(func.distinct(PlanResource.plan_id))
+    """Read from the counts kept on each resource, through their index."""
     rows = db.session.execute(
-        select(Resource.id, Resource.title, members)
-        .join(PlanResource, PlanResource.resource_id == Resource.id)
-        .where(PlanResource.status == ResourceStatus.COMPLETED)
-        .group_by(Resource.id, Resource.title)
-        .having(members >= FIGURE_MIN)
-        .order_by(members.desc(), Resource.title, Resource.id)
+        select(Resource.id, Resource.title, Resource.completed_count)
+        .where(Resource.completed_count >= FIGURE_MIN)
+        .order_by(Resource.completed_count.desc(), Resource.title, Resource.id)
         .limit(TOP_RESOURCES)
     ).all()
     return [ResourceFigure(id, title, count) for id, title, count in rows]

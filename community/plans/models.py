@@ -210,6 +210,10 @@ class Resource(db.Model):
     description_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Set on the ones seeded from the guide, so seeding again finds them.
     guide_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
+    #: Members with it on their plan, by status (``counters``: kept as plans change).
+    planned_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    in_progress_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    completed_count: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -37,7 +37,7 @@ def resources_index():
         page=page,
         filters=kept,
         filter_form=CatalogueFilterForm(MultiDict(kept), tracks=tracks),
-        completed=resources.completed_counts(ids),
+        completed={resource.id: resource.completed_count for resource in page.items},
         mine=resources.statuses_on_plan(current_user, ids),
     )
 

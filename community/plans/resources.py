@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -29,6 +29,7 @@ from community.extensions import db
 from community.forms import has_visible_text
 from community.moderation import log
 from community.moderation.models import Action, TargetType
+from community.plans import counters
 from community.plans.models import (
     REVIEW_MAX,
     Plan,
@@ -149,21 +150,6 @@ def catalogue_page(
     return paginate(query, page, per_page)
 
 
-def completed_counts(resource_ids: list[int]) -> dict[int, int]:
-    """How many members completed each resource, in one grouped query (none without ids)."""
-    if not resource_ids:
-        return {}
-    rows = db.session.execute(
-        select(PlanResource.resource_id, func.count())
-        .where(
-            PlanResource.resource_id.in_(resource_ids),
-            PlanResource.status == ResourceStatus.COMPLETED,
-        )
-        .group_by(PlanResource.resource_id)
-    )
-    return {resource_id: count for resource_id, count in rows}
-
-
 def statuses_on_plan(user: Any, resource_ids: list[int]) -> dict[int, ResourceStatus]:
     """The viewer's status for each of ``resource_ids`` on their plan (one query)."""
     if not permissions.is_member(user) or not resource_ids:
@@ -186,14 +172,12 @@ class ResourceFigures:
 
 
 def resource_figures(resource: Resource) -> ResourceFigures:
-    """The counts by status for one resource, in one grouped query."""
-    rows = db.session.execute(
-        select(PlanResource.status, func.count())
-        .where(PlanResource.resource_id == resource.id)
-        .group_by(PlanResource.status)
+    """The counts by status for one resource, as kept on its row."""
+    return ResourceFigures(
+        planned=resource.planned_count,
+        in_progress=resource.in_progress_count,
+        completed=resource.completed_count,
     )
-    counts = {ResourceStatus(status).name.lower(): count for status, count in rows}
-    return ResourceFigures(**counts)
 
 
 def reviews_page(resource: Resource, page: int, per_page: int = REVIEWS_PER_PAGE):
@@ -330,6 +314,7 @@ def add_to_plan(
         raise Refused(
             f"“{resource.title}” is already on your plan; change its status instead."
         ) from error
+    counters.count(resource.id, entry.status, 1)
     return entry
 
 
@@ -342,8 +327,10 @@ def update_on_plan(
     entry = entry_for(user, resource)
     if entry is None:
         raise Refused(f"“{resource.title}” is not on your plan; add it first.")
+    before = entry.status
     _apply(entry, status, review)
     db.session.flush()
+    counters.moved(resource.id, before, entry.status)
     return entry
 
 
@@ -355,6 +342,7 @@ def remove_from_plan(user: Any, resource: Resource) -> bool:
         return False
     db.session.delete(entry)
     db.session.flush()
+    counters.count(resource.id, entry.status, -1)
     return True
 
 
@@ -409,6 +397,7 @@ def remove_member(user: User) -> int:
     """A deleted member's resources and reviews go with them (their plan row may stay
     until the plan itself is removed). Returns how many."""
     plan_ids = select(Plan.id).where(Plan.user_id == user.id).scalar_subquery()
+    counters.forget_plans(plan_ids)
     result = db.session.execute(
         delete(PlanResource)
         .where(PlanResource.plan_id.in_(plan_ids))

@@ -28,6 +28,7 @@ from community.discussions.comment_models import ROLE_MAX, Step
 from community.extensions import db
 from community.mentorship.models import MentorshipRequest, RequestState
 from community.notifications.services import notify
+from community.plans import counters
 from community.plans.guide_goals import GUIDE_GOALS
 from community.plans.models import (
     GOALS_MAX,
@@ -427,4 +428,6 @@ def delete_plan(user: User) -> None:
     """A deleted account takes its plan (the database cascades to its goals, comments,
     targets and resources) and the comments it wrote on others' plans."""
     db.session.execute(delete(GoalComment).where(GoalComment.author_id == user.id))
+    plan_ids = select(Plan.id).where(Plan.user_id == user.id).scalar_subquery()
+    counters.forget_plans(plan_ids)
     db.session.execute(delete(Plan).where(Plan.user_id == user.id))

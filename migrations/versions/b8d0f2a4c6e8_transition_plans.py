@@ -95,6 +95,9 @@ def upgrade():
         sa.Column("description_md", sa.Text(), server_default="", nullable=False),
         sa.Column("description_html", sa.Text(), server_default="", nullable=False),
         sa.Column("guide_key", sa.String(length=80), nullable=True),
+        sa.Column("planned_count", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("in_progress_count", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("completed_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", community.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", community.db.UTCDateTime(timezone=True), nullable=False),
@@ -110,6 +113,9 @@ def upgrade():
     with op.batch_alter_table("resources", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_resources_created_by_id"), ["created_by_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_completed_count"), ["completed_count"], unique=False
         )
 
     op.create_table(
@@ -304,6 +310,7 @@ def downgrade():
 
     op.drop_table("role_aliases")
     with op.batch_alter_table("resources", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_completed_count"))
         batch_op.drop_index(batch_op.f("ix_resources_created_by_id"))
 
     op.drop_table("resources")
