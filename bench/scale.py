@@ -62,6 +62,9 @@ MEMBER, MODERATOR = "scale-member", "scale-moderator"
 MEMBER_NOTIFICATION_SHARE = 0.01
 COMMON_WORD, RARE_WORD = "portfolio", "quokka"
 TARGET_RATIO = 1.5
+#: One member in this many has a transition plan; the catalogue has this many courses.
+PLAN_SHARE = 1 / 4
+RESOURCES = 40
 TARGET_SEARCH_MS = 50
 #: Pages reached by a link rather than a known address, when the page the link is on has
 #: it: label -> (the page with the link, its ``rel``). Keyset pagers have no page numbers.
@@ -150,6 +153,7 @@ class Builder:
             self.events()
             self.notifications()
             self.moderation()
+            self.plans()
         db.session.commit()
         self.seconds = dict(self.loader.seconds)
         return self.pages
@@ -608,6 +612,112 @@ class Builder:
         self.load(LogEntry, log)
         self.open_flag_reviews = open_count
 
+    # plans ----------------------------------------------------------------------------
+
+    def plans(self) -> None:
+        """A plan for one member in ``PLAN_SHARE`` (the guide's 11 goals, some done), a
+        catalogue of ``RESOURCES`` courses, and each plan's resources: the most popular
+        course is on every plan, completed with a review on a third of them."""
+        from sqlalchemy import func, select, update
+
+        from community.extensions import db
+        from community.plans.counters import COLUMNS as COUNT_COLUMNS
+        from community.plans.guide_goals import GUIDE_GOALS
+        from community.plans.models import (
+            Goal,
+            Plan,
+            PlanResource,
+            Resource,
+            ResourceStatus,
+            Visibility,
+        )
+        from community.plans.resources import seed_resources
+
+        seed_resources()
+        first_resource = next_id(Resource)
+        self.load(
+            Resource,
+            (
+                {
+                    "id": first_resource + index,
+                    "title": f"Course {index}",
+                    "provider": "Coursera",
+                    "url": f"https://example.org/course/{index}",
+                    "track": ("Automation/AI", "Project management", "Data")[index % 3],
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+                for index in range(RESOURCES)
+            ),
+        )
+        owners = self.user_ids[2 :: round(1 / PLAN_SHARE)]
+        first_plan = next_id(Plan)
+        self.load(
+            Plan,
+            (
+                {
+                    "id": first_plan + index,
+                    "user_id": user_id,
+                    "current_role": "Teacher",
+                    "visibility": Visibility.PROFILE if index == 0 else Visibility.PRIVATE,
+                    "started_from_guide_at": self.ago(200),
+                    "created_at": self.ago(200),
+                    "updated_at": self.ago(1),
+                }
+                for index, user_id in enumerate(owners)
+            ),
+        )
+        self.shared_plan_owner_name = f"member{owners[0]:07d}"
+        self.load(
+            Goal,
+            (
+                {
+                    "plan_id": first_plan + index,
+                    "title": goal.title,
+                    "horizon": goal.horizon,
+                    "step": goal.step,
+                    "guide_key": goal.key,
+                    "note_md": goal.note,
+                    "note_html": f"<p>{goal.note}</p>" if goal.note else "",
+                    "done_at": self.ago(200 - 15 * number) if number < index % 6 else None,
+                    "created_at": self.ago(200),
+                    "updated_at": self.ago(1),
+                }
+                for index in range(len(owners))
+                for number, goal in enumerate(GUIDE_GOALS)
+            ),
+        )
+        self.popular_resource = first_resource
+        review, review_html = self.bodies[0][0][:300], self.bodies[0][1]
+        self.load(
+            PlanResource,
+            (
+                {
+                    "plan_id": first_plan + index,
+                    "resource_id": resource_id,
+                    "status": ResourceStatus.COMPLETED if completed else ResourceStatus.PLANNED,
+                    "review_md": review if completed else "",
+                    "review_html": review_html if completed else "",
+                    "completed_at": self.ago(index % 300 + 1) if completed else None,
+                    "created_at": self.ago(250),
+                    "updated_at": self.ago(1),
+                }
+                for index in range(len(owners))
+                for position, resource_id in enumerate(
+                    (first_resource, first_resource + 1 + index % (RESOURCES - 1))
+                )
+                for completed in [position == 0 and index % 3 == 0]
+            ),
+        )
+        # The counts members' moves keep on each resource, set once for the loaded rows.
+        for status, column in COUNT_COLUMNS.items():
+            counted = (
+                select(func.count())
+                .where(PlanResource.resource_id == Resource.id, PlanResource.status == status)
+                .scalar_subquery()
+            )
+            db.session.execute(update(Resource).values({column: counted}))
+
     # the pages -------------------------------------------------------------------------
 
     @property
@@ -643,6 +753,10 @@ class Builder:
             f"search {RARE_WORD!r} (rare)": f"/search?q={RARE_WORD}",
             "paths": "/paths",
             "paths, one pair's experiences": "/paths?from=Teacher&to=Data+analyst",
+            "guide page (community figures)": f"/posts/{self.guide.id}/{self.guide.slug}",
+            "learning resources": "/resources/",
+            "a resource, its reviews": f"/resources/{self.popular_resource}",
+            "a plan on a profile": f"/u/{self.shared_plan_owner_name}/plan",
         }
 
 

@@ -43,6 +43,9 @@ from community.timeutil import utcnow
 
 RESOURCES_PER_PAGE = 20
 REVIEWS_PER_PAGE = 10
+#: A resource's page counts this many reviews at most ("200+"), so a popular course's page
+#: costs no more than a new one's; the newest come first.
+REVIEWS_COUNTED = 200
 
 REVIEW_TOO_LONG = f"A review holds up to {REVIEW_MAX:,} characters."
 REVIEW_NOT_COMPLETED = (
@@ -182,7 +185,7 @@ def resource_figures(resource: Resource) -> ResourceFigures:
 
 def reviews_page(resource: Resource, page: int, per_page: int = REVIEWS_PER_PAGE):
     """The completed members' reviews of ``resource``, newest first, each with its
-    member loaded (two statements: count and page)."""
+    member loaded (two statements: the count, capped, and the page)."""
     query = (
         select(PlanResource)
         .join(Plan, Plan.id == PlanResource.plan_id)
@@ -196,7 +199,7 @@ def reviews_page(resource: Resource, page: int, per_page: int = REVIEWS_PER_PAGE
         .options(joinedload(PlanResource.plan).joinedload(Plan.user))
         .order_by(PlanResource.completed_at.desc(), PlanResource.id.desc())
     )
-    return paginate(query, page, per_page)
+    return paginate(query, page, per_page, cap=REVIEWS_COUNTED)
 
 
 #: The public log's reason when the moderator gave none.
