@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from community.discussions.comment_models import Comment, ExperienceStep, Outcome, Step
 from community.discussions.models import Post
 from community.extensions import db
-from community.plans.models import Goal, Resource
+from community.plans.models import Goal, Plan, Resource
 from community.plans.paths import cached, median, months_text
 from community.plans.roles import visible_experiences
 
@@ -54,7 +54,9 @@ class GuideFigures:
 
 
 def _planners() -> int | None:
-    count = db.session.scalar(select(func.count(func.distinct(Goal.plan_id)))) or 0
+    """Plans with a goal: one probe of the goals' plan index per plan, not every goal."""
+    has_goal = select(Goal.id).where(Goal.plan_id == Plan.id).exists()
+    count = db.session.scalar(select(func.count(Plan.id)).where(has_goal)) or 0
     return count if count >= FIGURE_MIN else None
 
 
