@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.accounts.models import Role
 from community.accounts.services import delete_account, export_account
@@ -61,6 +61,20 @@ def test_a_private_plan_is_not_found_by_anyone_else_staff_included(client, peopl
 
 def test_a_plan_shared_with_mentors_shows_to_the_mentor_while_accepted(client, people):
     share(people["plan"], Visibility.MENTORS)
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == people["maya"].id)
+    ).all()
+    assert [(n.kind, n.url) for n in told if n.kind == "plan_shared"] == [
+        ("plan_shared", "/u/ines/plan")
+    ]
+    share(people["plan"], Visibility.PROFILE)  # already open to her: nothing new
+    share(people["plan"], Visibility.MENTORS)
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.kind == "plan_shared")
+        )
+        == 1
+    )
     assert status_for(client, people["maya"]) == 200
     page = client.get("/u/ines/plan").get_data(as_text=True)
     assert "ines's transition plan" in page.replace("Ines", "ines")
@@ -187,6 +201,10 @@ def test_a_suspended_mentor_cannot_comment(client, people):
 
 def test_the_mentorship_page_links_the_shared_plan_for_the_mentor(client, people):
     path = f"/mentorship/{people['request'].id}"
+    login_as(client, people["ines"])
+    assert 'Your <a href="/plan#sharing">transition plan</a> is private.' in client.get(
+        path
+    ).get_data(as_text=True)
     login_as(client, people["maya"])
     assert "transition plan</a> is shared with you" not in client.get(path).get_data(as_text=True)
     share(people["plan"], Visibility.MENTORS)

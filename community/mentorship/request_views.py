@@ -143,8 +143,8 @@ def _show(mentorship: MentorshipRequest, status: int = 200, **forms):
         suggestion_places=queries.places_of(suggestions),
         retrospective=retrospective,
         testimonial=testimonial,
-        mentee_plan_shared=not is_mentee
-        and state is RequestState.ACCEPTED
+        # While it is accepted, the mentor is pointed to a shared plan, the mentee to sharing.
+        plan_shared=state is RequestState.ACCEPTED
         and plan_services.shares_with_mentors(mentorship.mentee),
         **forms,
     )

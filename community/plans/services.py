@@ -210,9 +210,21 @@ def set_roles(plan: Plan, current_role: str, targets: list[str]) -> None:
 
 
 def set_visibility(plan: Plan, visibility: Visibility) -> None:
+    """Who sees the plan; the member's mentors hear when it opens to them."""
+    opened = plan.visibility is Visibility.PRIVATE and visibility is not Visibility.PRIVATE
     plan.visibility = visibility
     plan.updated_at = utcnow()
     db.session.flush()
+    if opened:
+        owner = plan.user
+        for mentor in mentors_of(owner):
+            notify(
+                mentor,
+                "plan_shared",
+                f"{owner.name} shared their transition plan with you",
+                f"/u/{owner.username}/plan",
+                actor=owner,
+            )
 
 
 # --- goals -----------------------------------------------------------------------------------
