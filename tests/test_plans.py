@@ -303,3 +303,13 @@ def test_a_target_role_too_long_is_refused_not_cut(client, member):
     assert response.status_code == 400
     assert "A role holds up to 100 characters." in response.get_data(as_text=True)
     assert services.plan_for(member) is None or services.plan_for(member).target_roles == []
+
+
+def test_the_plan_shows_the_members_side_projects(client, member):
+    from community.plans.portfolio import add_project
+
+    page = client.get("/plan").get_data(as_text=True)
+    assert "No side projects yet." in page and 'href="/settings/portfolio"' in page
+    add_project(member, title="Bus punctuality dashboard", url="https://example.com/bus")
+    db.session.commit()
+    assert "Bus punctuality dashboard" in client.get("/plan").get_data(as_text=True)

@@ -14,6 +14,7 @@ from community.plans import paths, resources, services
 from community.plans.blueprint import bp
 from community.plans.forms import GoalCommentForm, GoalForm, RolesForm, VisibilityForm
 from community.plans.models import Goal, GoalComment, Horizon, Plan, Visibility
+from community.plans.portfolio import projects_of
 from community.plans.timeline import build_timeline
 
 
@@ -39,6 +40,8 @@ def _page_context(plan: Plan | None, access: services.Access) -> dict:
         else None,
         "today": services.today_for(owner),
         "plan_resources": resources.plan_resources(plan) if plan else [],
+        # The guide's fourth step: the side projects on the member's profile.
+        "projects": projects_of(owner),
         "suggestion": paths.suggestion_for(plan) if plan else None,
         "comment_form": GoalCommentForm() if access.may_comment else None,
     }
