@@ -11,6 +11,7 @@ from community.extensions import db
 from community.plans import services
 from community.plans.guide_goals import GUIDE_GOALS
 from community.plans.models import GOALS_MAX, Goal, Horizon, Plan, PlanTarget, Visibility
+from community.plans.portfolio import add_project
 from community.plans.timeline import MARGIN, ROW_Y, WIDTH, build_timeline
 from community.timeutil import utcnow
 from tests.conftest import count_queries, login_as, make_user
@@ -306,8 +307,6 @@ def test_a_target_role_too_long_is_refused_not_cut(client, member):
 
 
 def test_the_plan_shows_the_members_side_projects(client, member):
-    from community.plans.portfolio import add_project
-
     page = client.get("/plan").get_data(as_text=True)
     assert "No side projects yet." in page and 'href="/settings/portfolio"' in page
     add_project(member, title="Bus punctuality dashboard", url="https://example.com/bus")
