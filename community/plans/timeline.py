@@ -28,6 +28,16 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Row:
+    y: int
+    label: str
+
+
+#: The horizons' rows, drawn as faint lines with their names.
+ROWS = [Row(y, "{}–{} months".format(*horizon.months)) for horizon, y in ROW_Y.items()]
+
+
+@dataclass(frozen=True)
 class Tick:
     x: float
     label: str
@@ -43,6 +53,7 @@ class Timeline:
     height: int = HEIGHT
     axis_y: int = AXIS_Y
     margin: int = MARGIN
+    rows: tuple[Row, ...] = tuple(ROWS)
 
     @property
     def summary(self) -> str:
