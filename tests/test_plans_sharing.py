@@ -250,3 +250,22 @@ def test_the_profile_links_a_plan_shown_on_it_only(client, people):
     share(people["plan"], Visibility.PROFILE)
     page = client.get("/u/ines").get_data(as_text=True)
     assert 'href="/u/ines/plan"' in page and "transition plan</a>" in page
+
+
+def test_a_plans_comments_are_bounded_and_the_refused_one_is_kept(client, people, monkeypatch):
+    monkeypatch.setattr(services, "PLAN_COMMENTS_MAX", 2)
+    share(people["plan"], Visibility.MENTORS)
+    goal = people["goal"]
+    login_as(client, people["maya"])
+    for body in ("One", "Two"):
+        client.submit(f"/plan/goals/{goal.id}/comments", {"body": body}, page="/u/ines/plan")
+    response = client.submit(
+        f"/plan/goals/{goal.id}/comments", {"body": "Three, kept"}, page="/u/ines/plan"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This plan holds 2 comments" in page and "Three, kept</textarea>" in page
+    assert db.session.scalars(select(GoalComment.body_md).order_by(GoalComment.id)).all() == [
+        "One",
+        "Two",
+    ]

@@ -29,6 +29,8 @@ SKILLS_MAX = 200
 #: A plan's target roles, goals and portfolio projects are bounded so a page stays bounded.
 TARGETS_MAX = 5
 GOALS_MAX = 100
+#: Comments on all of a plan's goals together: the plan page shows them all.
+PLAN_COMMENTS_MAX = 300
 PROJECTS_MAX = 30
 #: Longest a resource or role key (``guide:...``, a slug) may be.
 KEY_MAX = 80

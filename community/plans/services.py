@@ -32,6 +32,7 @@ from community.plans import counters
 from community.plans.guide_goals import GUIDE_GOALS
 from community.plans.models import (
     GOALS_MAX,
+    PLAN_COMMENTS_MAX,
     TARGETS_MAX,
     Goal,
     GoalComment,
@@ -337,6 +338,13 @@ def comment_on_goal(goal: Goal, author: User, access: Access, body: str) -> Goal
     """A private word on a goal between the member and their mentors; the others hear of it."""
     if not access.may_comment or not permissions.can_write(author):
         raise PlanError("Only the member and their mentors comment on a plan.")
+    lock_row(Plan, goal.plan_id)
+    if _comment_count(goal.plan_id) >= PLAN_COMMENTS_MAX:
+        raise PlanError(
+            f"This plan holds {PLAN_COMMENTS_MAX} comments, its most: delete old ones first, "
+            "or write in the mentorship's messages.",
+            field="body",
+        )
     comment = GoalComment(
         goal_id=goal.id,
         author_id=author.id,
@@ -364,6 +372,14 @@ def comment_on_goal(goal: Goal, author: User, access: Access, body: str) -> Goal
             actor=author,
         )
     return comment
+
+
+def _comment_count(plan_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(GoalComment.id))
+        .join(Goal, Goal.id == GoalComment.goal_id)
+        .where(Goal.plan_id == plan_id)
+    )
 
 
 def delete_comment(comment: GoalComment, user: User) -> None:

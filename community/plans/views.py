@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.db import Refused, attempt, transactional
+from community.db import Refused, transactional
 from community.extensions import db
 from community.limits import write_limit
 from community.plans import paths, resources, services
@@ -245,11 +245,13 @@ def comment(goal_id: int):
     _writer()
     form = GoalCommentForm()
     if form.validate_on_submit():
-        attempt(
-            lambda: services.comment_on_goal(goal, current_user, access, form.body.data),
-            "Comment saved; only the member and their mentors see it.",
-        )
-        return redirect(_goal_page(goal, access))
+        try:
+            services.comment_on_goal(goal, current_user, access, form.body.data)
+        except Refused as refusal:
+            form.body.errors = [refusal.message]
+        else:
+            flash("Comment saved; only the member and their mentors see it.", "success")
+            return redirect(_goal_page(goal, access))
     if access.is_owner:
         return _own_page(400, comment_form=form, comment_goal_id=goal.id)
     return _shared_page(goal.plan, access, 400, comment_form=form, comment_goal_id=goal.id)
