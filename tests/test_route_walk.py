@@ -29,7 +29,8 @@ from community.mentorship.models import MentorProfile, MentorshipRequest
 from community.moderation import members
 from community.moderation.models import Action, LogEntry, TargetType
 from community.plans import portfolio, resources
-from community.plans.models import Resource, ResourceStatus
+from community.plans import services as plan_services
+from community.plans.models import Horizon, Resource, ResourceStatus, Visibility
 from community.timeutil import utcnow
 from tests import moderation_support as moderation
 from tests.conftest import login_as, make_post, make_user
@@ -111,6 +112,20 @@ HOSTILE_FORM = {
     "target": "#" * 500,
     "next": "//evil.example",
     "decline-reason": "\x00",
+    # Plans, resources, portfolio, paths.
+    "horizon": "3-6\x00",
+    "due": "99999-12-31",
+    "note": "[" * 3000,
+    "current_role": "R" * 5000,
+    "targets": ",".join(["x" * 200] * 50),
+    "visibility": "everyone",
+    "done": "\x00",
+    "review": "R" * 5000,
+    "skills": ",".join(["s" * 40] * 100),
+    "description": "[" * 3000 + "+ " * 600,
+    "provider": "P" * 5000,
+    "track": "\x00",
+    "text": "T" * 5000,
 }
 #: More for the moderation forms, from a reason too long to blank, NUL, repeated and
 #: bracketed fields to valid reasons with hostile companions (so the services run).
@@ -144,6 +159,52 @@ MODERATION_FORMS = [
         "target": "nothing-like-it",
         "next": "https://evil.example/",
     },
+]
+
+
+#: More for the plans' forms: values at and past their limits, then valid values with
+#: hostile companions (so the services run), then repeated and bracketed fields.
+PLAN_FORMS = [
+    {
+        "title": "T" * 10_000,
+        "horizon": "3-6",
+        "due": "0001-01-01",
+        "step": "plan",
+        "note": "N" * 100_000,
+        "current_role": "x" * 101,
+        "targets": ", ".join(["role"] * 50),
+        "visibility": "profile",
+        "body": "B" * 100_000,
+        "status": "completed",
+        "review": "R" * 100_000,
+        "url": "javascript:alert(1)",
+        "kind": "course",
+        "text": "x" * 5000,
+        "role": "teacher",
+        "reason": "R" * 5000,
+        "done": "1",
+    },
+    {
+        "title": "Learn SQL",
+        "horizon": "6-12",
+        "due": "",
+        "step": "",
+        "note": "**ok**",
+        "current_role": "Teacher",
+        "targets": "Data analyst,,, ,",
+        "visibility": "mentors",
+        "body": "Try [this](javascript:alert(1))",
+        "status": "planned",
+        "review": "Good",
+        "url": "https://example.com/" + "x" * 600,
+        "kind": "course",
+        "text": "school teacher",
+        "role": "nothing-like-it",
+        "reason": "",
+        "done": "0",
+        "skills": "SQL",
+    },
+    {"title": ["a", "b"], "horizon[]": "3-6", "targets": ["x", "y"], "due": ["2099-02-30", "x"]},
 ]
 
 
@@ -193,6 +254,13 @@ def world(app):
     db.session.flush()
     resources.add_to_plan(member, resource, ResourceStatus.COMPLETED, "Clear.")
     portfolio.add_project(member, title="Sales dashboard", url="https://example.com")
+    # A goal on it with a comment (id 1 of each), and the mentor's plan on their profile, so
+    # the walk reaches the goal forms and a shared plan's page.
+    goal = plan_services.add_goal(plan_services.plan_for(member), "Learn SQL", Horizon.SHORT)
+    plan_services.comment_on_goal(goal, member, plan_services.Access(True, False), "Soon.")
+    shown = plan_services.get_or_create_plan(mentor)
+    plan_services.set_visibility(shown, Visibility.PROFILE)
+    plan_services.add_goal(shown, "Mentor twice a week", Horizon.MID)
     db.session.commit()
     assert (comment.id, message.id, event.id, author.id) == (1, 1, 1, 1)
     values = {
@@ -304,6 +372,10 @@ def _walk(
             check("POST", f"{valid}?page=99999999999999999999&_method=PUT", data=form)
             for path in _hostile_paths(rule, world["values"])[:4]:
                 check("POST", path, data=form)
+            if rule.endpoint.startswith("plans."):
+                for extra in PLAN_FORMS:
+                    for path in _valid_paths(rule, world["values"]):
+                        check("POST", path, data={"csrf_token": token, **extra})
             if rule.endpoint.startswith("moderation."):
                 for extra in MODERATION_FORMS:
                     for path in _valid_paths(rule, world["values"]):
@@ -319,6 +391,8 @@ def test_no_route_answers_5xx_to_a_hostile_member(app, client, world):
     login_as(client, world["member"])
     # Signing out would end the walk as a member; that route is walked as a visitor.
     assert _walk(app, client, world, skip=frozenset({"accounts.logout"})) == []
+    # The valid plan forms got past the checks: the walk added goals of its own.
+    assert len(plan_services.plan_for(world["member"]).goals) > 1
 
 
 #: What a signed-in walk must not do to itself halfway: sign out.
@@ -359,6 +433,7 @@ def test_the_walk_fills_in_every_variable(app, world):
     paths = [path for rule in routes(app) for path in _valid_paths(rule, world["values"])]
     assert not [path for path in paths if "<" in path or ">" in path]
     assert "/comments/1/flag" in paths
+    assert {"/plan/goals/1/edit", "/u/maya/plan", "/resources/1/plan"} <= set(paths)
     assert {f"/flag/{kind}/1" for kind in ("post", "comment", "event", "member", "message")} <= (
         set(paths)
     )
