@@ -33,10 +33,7 @@ def paths():
     source, target = text_arg("from", ROLE_MAX), text_arg("to", ROLE_MAX)
     asked = bool(source or target)
     selected = found.find(source, target) if asked else None
-    experiences, pages, page = [], 1, 1
-    if selected is not None:
-        experiences, pages = path_experiences(selected, page_arg())
-        page = min(page_arg(), pages)
+    experiences = path_experiences(selected, page_arg()) if selected is not None else None
     return render_template(
         "plans/paths.html",
         paths=found.paths,
@@ -44,8 +41,6 @@ def paths():
         asked=asked,
         selected=selected,
         experiences=experiences,
-        page=page,
-        pages=pages,
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.cache import app_cache
+from community.db import CappedPagination, paginate
 from community.discussions.comment_models import Comment, ExperienceStep, Outcome, Step
 from community.discussions.models import Post
 from community.extensions import db
@@ -257,13 +258,12 @@ def path_map() -> PathMap:
     return cached("map", _build_map)
 
 
-def path_experiences(path: Path, page: int) -> tuple[list[Comment], int]:
+def path_experiences(path: Path, page: int) -> CappedPagination:
     """One page (newest first) of the experiences behind ``path``, each member's latest,
-    with their authors and steps; and the number of pages."""
+    with their authors and steps."""
     ranked = (
         select(
             Comment.id.label("id"),
-            Comment.created_at.label("created_at"),
             func.row_number()
             .over(
                 partition_by=Comment.author_id,
@@ -278,25 +278,14 @@ def path_experiences(path: Path, page: int) -> tuple[list[Comment], int]:
             _spelled(Comment.to_role).in_(sorted(path.target_texts)),
         )
     ).subquery()
-    latest = select(ranked.c.id, ranked.c.created_at).where(ranked.c.rank == 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(latest)) or 0
-    pages = max(1, -(-total // EXPERIENCES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    ids = (
-        select(latest.c.id)
-        .order_by(latest.c.created_at.desc(), latest.c.id.desc())
-        .limit(EXPERIENCES_PER_PAGE)
-        .offset((page - 1) * EXPERIENCES_PER_PAGE)
+    latest = select(ranked.c.id).where(ranked.c.rank == 1)
+    query = (
+        select(Comment)
+        .where(Comment.id.in_(latest))
+        .options(joinedload(Comment.author), selectinload(Comment.steps))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
-    comments = list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.id.in_(ids))
-            .options(joinedload(Comment.author), selectinload(Comment.steps))
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-        ).unique()
-    )
-    return comments, pages
+    return paginate(query, page, EXPERIENCES_PER_PAGE)
 
 
 @dataclass(frozen=True)
