@@ -169,14 +169,16 @@ def _back(resource: Resource):
 
 
 def _entry_move(resource_id: int, move, success: str):
-    """Validate the entry form and make ``move``; the form again, with why, when refused."""
+    """Validate the entry form and make ``move`` (a ``resources`` service taking the
+    member, the resource, the status and the review); the form again, with why, when
+    refused."""
     _writer()
     resource = _resource_or_404(resource_id)
     form = PlanEntryForm()
     if not form.validate_on_submit():
         return _resource_page(resource, 400, form)
     try:
-        move(resource, form.status_value, form.review_value)
+        move(current_user, resource, form.status_value, form.review_value)
     except Forbidden:
         raise
     except Refused as refusal:
@@ -195,13 +197,7 @@ def _entry_move(resource_id: int, move, success: str):
 @login_required
 @transactional
 def add_to_plan(resource_id: int):
-    return _entry_move(
-        resource_id,
-        lambda resource, status, review: resources.add_to_plan(
-            current_user, resource, status, review
-        ),
-        "“{title}” is on your plan.",
-    )
+    return _entry_move(resource_id, resources.add_to_plan, "“{title}” is on your plan.")
 
 
 @bp.route("/resources/<int:resource_id>/plan/edit", methods=["POST"])
@@ -209,13 +205,7 @@ def add_to_plan(resource_id: int):
 @login_required
 @transactional
 def update_on_plan(resource_id: int):
-    return _entry_move(
-        resource_id,
-        lambda resource, status, review: resources.update_on_plan(
-            current_user, resource, status, review
-        ),
-        "“{title}” is updated on your plan.",
-    )
+    return _entry_move(resource_id, resources.update_on_plan, "“{title}” is updated on your plan.")
 
 
 @bp.route("/resources/<int:resource_id>/plan/remove", methods=["POST"])

@@ -61,10 +61,6 @@ class Access:
         return self.is_owner or self.is_mentor
 
 
-def plan_path(plan: Plan) -> str:
-    return "/plan"
-
-
 def goal_path(goal: Goal) -> str:
     return f"/plan#goal-{goal.id}"
 

@@ -28,6 +28,7 @@ def _page_context(plan: Plan | None, access: services.Access) -> dict:
     goals = plan.goals if plan else []
     grouped = services.goals_by_horizon(plan) if plan else {horizon: [] for horizon in Horizon}
     owner = plan.user if plan else current_user
+    today = services.today_for(owner)
     return {
         "plan": plan,
         "owner": owner,
@@ -35,10 +36,8 @@ def _page_context(plan: Plan | None, access: services.Access) -> dict:
         "grouped": grouped,
         "overall": services.progress(goals),
         "by_horizon": {horizon: services.progress(grouped[horizon]) for horizon in Horizon},
-        "timeline": build_timeline(goals, plan.created_at, services.today_for(owner))
-        if plan
-        else None,
-        "today": services.today_for(owner),
+        "timeline": build_timeline(goals, plan.created_at, today) if plan else None,
+        "today": today,
         "plan_resources": resources.plan_resources(plan) if plan else [],
         # The guide's fourth step: the side projects on the member's profile.
         "projects": projects_of(owner),
