@@ -22,21 +22,28 @@ from community.moderation.models import (
 SUSPENSION_YEARS_MAX = 5
 
 
-def _reason_field(label: str = "Reason (public, in the moderation log)") -> StringField:
+def reason_field(
+    label: str = "Reason (public, in the moderation log)", required: bool = True
+) -> StringField:
+    """The reason a moderator gives, for the public log. Curation that explains itself
+    (mapping a role, editing a catalogue entry) takes an optional one."""
+    validators = [Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters.")]
+    if required:
+        validators.insert(
+            0, visible_text_required("Give a reason: it goes in the public moderation log.")
+        )
     return StringField(
         label,
         filters=[strip_whitespace],
-        validators=[
-            visible_text_required("Give a reason: it goes in the public moderation log."),
-            Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters."),
-        ],
+        validators=validators,
+        description="" if required else "Shown in the public moderation log.",
     )
 
 
 class ReasonForm(BaseForm):
     """One moderator action on one object: the reason is all it asks."""
 
-    reason = _reason_field()
+    reason = reason_field()
 
 
 class FlagForm(BaseForm):
@@ -58,7 +65,7 @@ class FlagForm(BaseForm):
 
 
 class SuspendForm(BaseForm):
-    reason = _reason_field("Reason (the member is told; public in the moderation log)")
+    reason = reason_field("Reason (the member is told; public in the moderation log)")
     until = DateField(
         "Until (optional)",
         validators=[Optional()],
@@ -104,14 +111,14 @@ class RoleForm(BaseForm):
         choices=choices((role.value, role.value.capitalize()) for role in Role),
         validators=[InputRequired("Choose a role.")],
     )
-    reason = _reason_field()
+    reason = reason_field()
 
 
 class CurateForm(PostForm):
     """A moderator corrects a post's title and tags; the body stays the author's."""
 
     body = None
-    reason = _reason_field()
+    reason = reason_field()
 
 
 class MergeTagsForm(BaseForm):
@@ -125,4 +132,4 @@ class MergeTagsForm(BaseForm):
         filters=[strip_whitespace],
         validators=[InputRequired("Name the tag to keep."), Length(max=TAG_MAX + 1)],
     )
-    reason = _reason_field()
+    reason = reason_field()

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Length
 
 from community.discussions.comment_models import ROLE_MAX
 from community.forms import BaseForm, strip_whitespace
-from community.moderation.models import REASON_MAX
+from community.moderation.forms import reason_field
 
 
 class RoleMappingForm(BaseForm):
@@ -20,12 +20,7 @@ class RoleMappingForm(BaseForm):
         validators=[InputRequired("Say which text to map."), Length(max=ROLE_MAX)],
     )
     role = SelectField("Curated role", choices=[])
-    reason = StringField(
-        "Reason (optional)",
-        filters=[strip_whitespace],
-        validators=[Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters.")],
-        description="Shown in the public moderation log.",
-    )
+    reason = reason_field("Reason (optional)", required=False)
 
     def set_roles(self, roles: list[tuple[str, str]]) -> None:
         """The select's options: "not mapped" and the curated roles (slug, name)."""

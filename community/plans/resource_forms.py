@@ -17,7 +17,7 @@ from community.forms import (
     strip_whitespace,
     visible_text_required,
 )
-from community.moderation.models import REASON_MAX
+from community.moderation.forms import reason_field
 from community.plans.models import (
     PROJECT_DESCRIPTION_MAX,
     PROJECT_TITLE_MAX,
@@ -111,12 +111,7 @@ class ResourceForm(BaseForm):
         ],
         description=MARKDOWN_HINT,
     )
-    reason = StringField(
-        "Reason (optional)",
-        filters=[strip_whitespace],
-        validators=[Length(max=REASON_MAX, message=f"Up to {REASON_MAX} characters.")],
-        description="Shown in the public moderation log with this change.",
-    )
+    reason = reason_field("Reason (optional)", required=False)
 
     @property
     def kind_value(self) -> ResourceKind:
